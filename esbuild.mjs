@@ -1,0 +1,40 @@
+// Builds the four bundles: the runtime CLI, the extension host, the language server and the webview.
+// `node esbuild.mjs --watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  define: { PIPEWRIGHT_VERSION: JSON.stringify(pkg.version) },
+};
+
+const builds = [
+  { ...node, entryPoints: { cli: 'runtime/cli/cli.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { 'language-server': 'language-server/main.ts' }, outdir: 'dist' },
+  // `vscode` is provided by the editor at run time.
+  { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: ['vscode'] },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning',
+    entryPoints: { dag: 'extension/webview/dag.ts' },
+    outdir: 'dist/webview',
+  },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import type { TextDocuments } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { diskHost, type ProjectHost } from '../runtime/project/host.js';
+
+/** Reads the editor's open documents first and the disk for the rest, so unsaved edits are checked. */
+export function overlayHost(documents: TextDocuments<TextDocument>): ProjectHost {
+  const open = () => new Map(documents.all().filter((d) => d.uri.startsWith('file:')).map((d) => [fileURLToPath(d.uri), d]));
+  return {
+    readFile(path) {
+      const document = open().get(path);
+      return document ? document.getText() : diskHost.readFile(path);
+    },
+    exists(path) {
+      return open().has(path) || diskHost.exists(path);
+    },
+    listDirs(path) {
+      return diskHost.listDirs(path);
+    },
+  };
+}

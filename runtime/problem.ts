@@ -1,0 +1,75 @@
+/** A 1-based line and column, as the CLI prints them. */
+export interface Pos {
+  line: number;
+  col: number;
+}
+
+/** Where a problem or a value sits in a file. Lines and columns are 1-based, as the CLI prints them. */
+export interface SourceRange {
+  file: string;
+  start: Pos;
+  end: Pos;
+}
+
+/** How bad a problem is; `hint` never fails a validation. */
+export type Severity = 'error' | 'warning' | 'hint';
+
+/** Every kind of problem Pipewright reports; tests assert on these, never on message text. */
+export type ProblemCode =
+  | 'yaml-syntax'
+  | 'duplicate-key'
+  | 'empty-file'
+  | 'schema'
+  | 'unknown-block-type'
+  | 'unknown-language'
+  | 'missing-uuid'
+  | 'uuid-mismatch'
+  | 'duplicate-uuid'
+  | 'unknown-upstream'
+  | 'unknown-downstream'
+  | 'edge-mismatch'
+  | 'cycle'
+  | 'missing-block-file'
+  | 'stale-file-source'
+  | 'missing-env-var'
+  | 'unquoted-env-var'
+  | 'template-syntax'
+  | 'invalid-schedule'
+  | 'invalid-start-time'
+  | 'duplicate-trigger'
+  | 'unknown-profile'
+  | 'legacy-io-config'
+  | 'missing-project'
+  | 'io-error';
+
+/** One thing wrong with a project, always tied to the place in a file that causes it. */
+export interface Problem {
+  code: ProblemCode;
+  severity: Severity;
+  message: string;
+  range: SourceRange;
+}
+
+/** The result of any loader: bad input becomes problems, never an exception. */
+export interface Loaded<T> {
+  value: T;
+  problems: Problem[];
+}
+
+/** A range covering the first character of a file, for problems about a whole file. */
+export function fileStart(file: string): SourceRange {
+  return { file, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
+}
+
+/** Formats a problem as `file:line:col: severity: message`, the form editors and CI logs link. */
+export function formatProblem(problem: Problem, relativeTo?: (file: string) => string): string {
+  const file = relativeTo ? relativeTo(problem.range.file) : problem.range.file;
+  const { line, col } = problem.range.start;
+  return `${file}:${line}:${col}: ${problem.severity}: ${problem.message}`;
+}
+
+/** Orders problems by file, then position, so output is stable whatever order checks ran in. */
+export function compareProblems(a: Problem, b: Problem): number {
+  if (a.range.file !== b.range.file) return a.range.file < b.range.file ? -1 : 1;
+  return a.range.start.line - b.range.start.line || a.range.start.col - b.range.start.col;
+}

@@ -1,0 +1,39 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+
+/**
+ * What the project loader reads through. The CLI reads the disk; the language server lays the editor's
+ * unsaved documents over it, so both build the same model from the same code.
+ */
+export interface ProjectHost {
+  /** The file's text, or undefined when it does not exist or is not a file. */
+  readFile(path: string): string | undefined;
+  exists(path: string): boolean;
+  /** Names of the folders directly inside `path`; empty when it is not a folder. */
+  listDirs(path: string): string[];
+}
+
+/** Reads the real file system. */
+export const diskHost: ProjectHost = {
+  readFile(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
+      throw new Error(`Cannot read ${path}`, { cause: error });
+    }
+  },
+  exists(path) {
+    return existsSync(path);
+  },
+  listDirs(path) {
+    try {
+      return readdirSync(path, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && statSync(`${path}/${entry.name}`).isDirectory()))
+        .map((entry) => entry.name)
+        .sort();
+    } catch {
+      return [];
+    }
+  },
+};

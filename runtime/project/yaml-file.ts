@@ -1,0 +1,148 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Pos, Problem, SourceRange } from '../problem.js';
+
+/** A path into a YAML document: map keys and list indexes, as in `['blocks', 2, 'upstream_blocks']`. */
+export type YamlPath = readonly (string | number)[];
+
+/** A parsed YAML file that keeps its text, so any value's source range can be found again. */
+export interface YamlFile {
+  path: string;
+  text: string;
+  /** The file as plain data (Mage's reading: the last of duplicate keys wins); null when empty. */
+  value: unknown;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+/** Parses YAML text; syntax errors and duplicate keys become problems, never exceptions. */
+export function parseYamlFile(path: string, text: string): { file: YamlFile; problems: Problem[] } {
+  const lines = new LineCounter();
+  // YAML 1.2's core schema keeps unquoted timestamps as strings, which is how Pipewright wants them;
+  // duplicate keys are allowed because Mage (PyYAML) keeps the last one, and we only warn.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: false });
+  const problems: Problem[] = [];
+  const errorLines = new Set<number>();
+  for (const error of doc.errors) {
+    // One broken construct often yields several errors at one place; the first says it best.
+    const line = lines.linePos(error.pos[0]).line;
+    if (errorLines.has(line)) continue;
+    errorLines.add(line);
+    problems.push({
+      code: 'yaml-syntax',
+      severity: 'error',
+      message: `Invalid YAML: ${firstLine(error.message)}`,
+      range: offsetRange(path, lines, error.pos[0], error.pos[1]),
+    });
+  }
+  let value: unknown = null;
+  if (doc.errors.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 }) ?? null;
+    } catch (error) {
+      problems.push({
+        code: 'yaml-syntax',
+        severity: 'error',
+        message: `Invalid YAML: ${firstLine(String((error as Error).message))}`,
+        range: offsetRange(path, lines, 0, 0),
+      });
+    }
+  }
+  const file: YamlFile = { path, text, value, doc, lines };
+  collectDuplicateKeys(file, doc.contents, problems);
+  return { file, problems };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/\.$/, '');
+}
+
+/** Converts 0-based character offsets to a 1-based source range. */
+export function offsetRange(file: string, lines: LineCounter, start: number, end: number): SourceRange {
+  const toPos = (offset: number): Pos => {
+    const { line, col } = lines.linePos(offset);
+    return { line, col };
+  };
+  return { file, start: toPos(start), end: toPos(Math.max(start, end)) };
+}
+
+function collectDuplicateKeys(file: YamlFile, node: unknown, problems: Problem[]): void {
+  if (isSeq(node)) {
+    for (const item of node.items) collectDuplicateKeys(file, item, problems);
+    return;
+  }
+  if (!isMap(node)) return;
+  const seen = new Map<string, Pair>();
+  for (const pair of node.items) {
+    const key = keyText(pair);
+    const earlier = key === undefined ? undefined : seen.get(key);
+    if (earlier && key !== undefined) {
+      const keyNode = pair.key as Node;
+      problems.push({
+        code: 'duplicate-key',
+        severity: 'warning',
+        message: `Duplicate key "${key}": the value at line ${nodeRange(file, earlier.key as Node).start.line} is ignored, as Mage ignores it; remove one of them`,
+        range: nodeRange(file, keyNode),
+      });
+    }
+    if (key !== undefined) seen.set(key, pair);
+    collectDuplicateKeys(file, pair.value, problems);
+  }
+}
+
+function keyText(pair: Pair): string | undefined {
+  return isScalar(pair.key) ? String(pair.key.value) : undefined;
+}
+
+/** The source range of a node of the file's document. */
+export function nodeRange(file: YamlFile, node: Node | null | undefined): SourceRange {
+  const range = node?.range;
+  if (!range) return offsetRange(file.path, file.lines, 0, 0);
+  return offsetRange(file.path, file.lines, range[0], range[1]);
+}
+
+/** Finds the pair that holds `key` in a map node; the last one wins, as when reading values. */
+function findPair(node: unknown, key: string): Pair | undefined {
+  if (!isMap(node)) return undefined;
+  let found: Pair | undefined;
+  for (const pair of node.items) if (keyText(pair) === key) found = pair;
+  return found;
+}
+
+/** Walks a path through the document; returns the deepest node reached and whether it is the target. */
+function walk(file: YamlFile, path: YamlPath): { node: Node | null; pair?: Pair; complete: boolean } {
+  let node = file.doc.contents as Node | null;
+  let pair: Pair | undefined;
+  for (const step of path) {
+    let next: Node | null | undefined;
+    if (typeof step === 'number') {
+      next = isSeq(node) ? (node.items[step] as Node | undefined) : undefined;
+      pair = undefined;
+    } else {
+      const found = findPair(node, step);
+      next = found?.value as Node | null | undefined;
+      // A key with no value (`retry_config:`) still has a place worth pointing at: its key.
+      if (found && (next === null || next === undefined)) return { node: found.key as Node, pair: found, complete: true };
+      pair = found;
+    }
+    if (!next) return { node, pair: undefined, complete: false };
+    node = next;
+  }
+  return { node, pair, complete: true };
+}
+
+/** The range of the value at `path`; when the path does not exist, the range of its deepest existing parent. */
+export function valueRange(file: YamlFile, path: YamlPath): SourceRange {
+  return nodeRange(file, walk(file, path).node);
+}
+
+/** The range of the key at the end of `path` (or of the list item), which is where a reader looks for it. */
+export function keyRange(file: YamlFile, path: YamlPath): SourceRange {
+  const { node, pair, complete } = walk(file, path);
+  if (complete && pair) return nodeRange(file, pair.key as Node);
+  return nodeRange(file, node);
+}
+
+/** Whether the value at `path` is written in the file (as opposed to defaulted). */
+export function hasPath(file: YamlFile, path: YamlPath): boolean {
+  return walk(file, path).complete;
+}

@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { blockDirectory, LANGUAGE_EXTENSIONS, type BlockLanguage } from '../project/block-kinds.js';
+import { createFile, writeFileAtomic } from '../project/write-file.js';
+import { blockTemplate, type TemplateType } from './block-templates.js';
+import { slugify } from './slug.js';
+
+/** What `pipewright new block` adds. */
+export interface NewBlock {
+  pipeline: string;
+  name: string;
+  type: TemplateType;
+  language: BlockLanguage;
+  upstream: string[];
+}
+
+/**
+ * Adds a block to a pipeline: writes its file from a template (unless a file is already there, which
+ * is then shared, as Mage shares block files) and its entry in metadata.yaml, mirroring the link in
+ * each upstream block's downstream_blocks. Comments and formatting of metadata.yaml are kept.
+ */
+export function addBlock(root: string, block: NewBlock): { uuid: string; file: string; created: boolean } {
+  const uuid = slugify(block.name);
+  if (!uuid) throw new Error(`Cannot make a block uuid from "${block.name}": use letters, digits or underscores`);
+  const metadataPath = join(root, 'pipelines', block.pipeline, 'metadata.yaml');
+  if (!existsSync(metadataPath)) throw new Error(`Cannot find pipeline "${block.pipeline}": ${metadataPath} does not exist`);
+  const text = readFileSync(metadataPath, 'utf8');
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new Error(`Cannot add a block to ${relative(root, metadataPath)}: it has YAML errors; run "pipewright validate"`);
+  }
+  if (!isMap(doc.contents)) throw new Error(`Cannot add a block to ${relative(root, metadataPath)}: it is not a map`);
+  const found: unknown = doc.get('blocks', true);
+  const blocks = isSeq(found) ? found : (doc.createNode([]) as YAMLSeq);
+  if (blocks !== found) doc.set('blocks', blocks);
+  const entries = blocks.items.filter(isMap) as YAMLMap[];
+  const uuidOf = (entry: YAMLMap) => String((entry.get('uuid') as unknown) ?? entry.get('name'));
+  if (entries.some((e) => uuidOf(e) === uuid)) throw new Error(`Pipeline "${block.pipeline}" already has a block "${uuid}"`);
+  for (const up of block.upstream) {
+    const parent = entries.find((e) => uuidOf(e) === up);
+    if (!parent) throw new Error(`Cannot find upstream block "${up}" in pipeline "${block.pipeline}"`);
+    const existing: unknown = parent.get('downstream_blocks', true);
+    const list = isSeq(existing) ? existing : (doc.createNode([]) as YAMLSeq);
+    if (list !== existing) parent.set('downstream_blocks', list);
+    if (!list.items.some((i) => isScalar(i) && String(i.value) === uuid)) list.add(doc.createNode(uuid));
+    list.flow = false;
+  }
+  // Keys in alphabetical order, as Mage's writer sorts them. No `status`: run state is not source.
+  const entry = doc.createNode({
+    configuration: {},
+    downstream_blocks: [],
+    executor_type: 'local_python',
+    language: block.language,
+    name: block.name,
+    retry_config: null,
+    timeout: null,
+    type: block.type,
+    upstream_blocks: block.upstream,
+    uuid,
+  }) as YAMLMap;
+  blocks.flow = false;
+  blocks.add(entry);
+  const file = join(root, blockDirectory(block.type)!, `${uuid}.${LANGUAGE_EXTENSIONS[block.language]}`);
+  const created = !existsSync(file);
+  if (created) createFile(file, blockTemplate(block.type, block.language, { upstream: block.upstream }));
+  // Mage (PyYAML) writes list items flush with their key; keep a file's own style when it indents them.
+  const indentSeq = /^[a-z_]+:\s*\n {2,}- /m.test(text);
+  writeFileAtomic(metadataPath, doc.toString({ indentSeq }));
+  return { uuid, file, created };
+}

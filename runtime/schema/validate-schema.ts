@@ -1,0 +1,89 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Problem } from '../problem.js';
+import { keyRange, valueRange, type YamlFile, type YamlPath } from '../project/yaml-file.js';
+import { SCHEMAS, type SchemaKind } from './schemas.js';
+
+let compiled: Map<SchemaKind, ValidateFunction> | undefined;
+
+function validator(kind: SchemaKind): ValidateFunction {
+  if (!compiled) {
+    // strict: false because the schemas carry descriptions on $ref siblings, which draft-07 allows.
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
+    compiled = new Map(Object.entries(SCHEMAS).map(([k, schema]) => [k as SchemaKind, ajv.compile(schema)]));
+  }
+  return compiled.get(kind)!;
+}
+
+/** Checks a parsed YAML file against its schema; every violation points at the offending value. */
+export function validateSchema(file: YamlFile, kind: SchemaKind): Problem[] {
+  const validate = validator(kind);
+  if (validate(file.value)) return [];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const error of simplify(validate.errors ?? [])) {
+    const path = pointerToPath(error.instancePath);
+    const message = describe(error, path);
+    const key = `${error.instancePath}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const range = error.keyword === 'required' ? keyRange(file, path) : valueRange(file, path);
+    problems.push({ code: 'schema', severity: 'error', message, range });
+  }
+  return problems;
+}
+
+/** For a value that fails `type` in a union with `enum`, ajv reports both; keep the most useful one. */
+function simplify(errors: ErrorObject[]): ErrorObject[] {
+  const enumPaths = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
+  return errors.filter((e) => !(e.keyword === 'type' && enumPaths.has(e.instancePath)) && e.keyword !== 'if');
+}
+
+function pointerToPath(pointer: string): YamlPath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function label(path: YamlPath): string {
+  const last = [...path].reverse().find((p) => typeof p === 'string');
+  return last === undefined ? 'The file' : `"${last}"`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value === 'string' ? 'text' : typeof value} ${JSON.stringify(value)}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a map',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  null: 'empty',
+};
+
+function describe(error: ErrorObject, path: YamlPath): string {
+  const subject = label(path);
+  switch (error.keyword) {
+    case 'type': {
+      const types = ([] as string[]).concat(error.params.type as string | string[]).filter((t) => t !== 'null');
+      const words = [...new Set(types.map((t) => TYPE_WORDS[t] ?? t))].join(' or ');
+      return `${subject} must be ${words}, not ${typeName(error.data)}`;
+    }
+    case 'enum': {
+      const allowed = (error.params.allowedValues as unknown[]).filter((v) => v !== null).join(', ');
+      return `${subject} must be one of ${allowed}; got ${JSON.stringify(error.data)}`;
+    }
+    case 'required':
+      return `Missing required key "${String(error.params.missingProperty)}"${path.length ? ` in ${subject}` : ''}`;
+    default:
+      return `${subject} ${error.message ?? 'is invalid'}`;
+  }
+}

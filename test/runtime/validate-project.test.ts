@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { relative } from 'node:path';
+import { test } from 'node:test';
+import { loadProject } from '../../runtime/project/load-project.ts';
+import { validateProject } from '../../runtime/validate-project.ts';
+import { lines, writeTree } from '../helpers/project-tree.ts';
+
+// Malformed projects, each checked against the exact problems it must produce: severity, code and
+// the file, line and column they point at. Every case starts from a valid two-block project.
+
+const VALID_PIPELINE = lines(
+  'blocks:',
+  '- uuid: load',
+  '  type: data_loader',
+  '  language: typescript',
+  '  upstream_blocks: []',
+  '  downstream_blocks: [clean]',
+  '- uuid: clean',
+  '  type: transformer',
+  '  language: typescript',
+  '  upstream_blocks: [load]',
+  '  downstream_blocks: []',
+  'name: p',
+  'uuid: p',
+);
+
+const BASE: Record<string, string> = {
+  'metadata.yaml': 'project_type: standalone\n',
+  'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true'),
+  'data_loaders/load.ts': 'export default 1;\n',
+  'transformers/clean.ts': 'export default 1;\n',
+  'pipelines/p/metadata.yaml': VALID_PIPELINE,
+};
+
+interface Case {
+  name: string;
+  files: Record<string, string | null>;
+  /** `severity code file:line:col`, for every error and warning. */
+  expect: string[];
+  /** Substrings the message of the first expected problem must contain. */
+  says?: string[];
+}
+
+const CASES: Case[] = [
+  { name: 'a valid project has no problems', files: {}, expect: [] },
+  {
+    name: 'bad YAML is reported where the parser stopped',
+    files: { 'pipelines/p/metadata.yaml': lines('blocks:', '- uuid: load', '  upstream_blocks: [a, b', 'name: p') },
+    expect: ['error yaml-syntax pipelines/p/metadata.yaml:4:1'],
+    says: ['Invalid YAML'],
+  },
+  {
+    name: 'a tab used for indentation is a YAML error',
+    files: { 'pipelines/p/metadata.yaml': 'blocks:\n\t- uuid: load\n' },
+    expect: ['error yaml-syntax pipelines/p/metadata.yaml:2:1'],
+  },
+  {
+    name: 'a wrong type points at the value',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('upstream_blocks: [load]', 'upstream_blocks: load') },
+    expect: ['error schema pipelines/p/metadata.yaml:10:20', 'warning edge-mismatch pipelines/p/metadata.yaml:6:23'],
+    says: ['"upstream_blocks" must be a list', 'not text "load"'],
+  },
+  {
+    name: 'a cycle is reported on every block of it, with the whole path',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('upstream_blocks: []', 'upstream_blocks: [clean]').replace('downstream_blocks: []', 'downstream_blocks: [load]') },
+    expect: ['error cycle pipelines/p/metadata.yaml:2:9', 'error cycle pipelines/p/metadata.yaml:7:9'],
+    says: ['cycle', 'load → clean → load'],
+  },
+  {
+    name: 'an unknown upstream block is reported (Mage drops it silently)',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('upstream_blocks: [load]', 'upstream_blocks: [load, lod]') },
+    expect: ['warning unknown-upstream pipelines/p/metadata.yaml:10:27'],
+    says: ['Cannot find upstream block "lod" of "clean"'],
+  },
+  {
+    name: 'a missing block file points at the uuid',
+    files: { 'transformers/clean.ts': null },
+    expect: ['error missing-block-file pipelines/p/metadata.yaml:7:3'],
+    says: ['transformers/clean.ts does not exist'],
+  },
+  {
+    name: 'a missing file named by configuration.file_path points at file_path',
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('- uuid: clean\n', '- uuid: clean\n  configuration:\n    file_path: transformers/gone.ts\n'),
+    },
+    expect: ['error missing-block-file pipelines/p/metadata.yaml:9:16'],
+    says: ['transformers/gone.ts', 'configuration.file_path'],
+  },
+  {
+    name: 'an unset env_var is a warning in validate',
+    files: { 'io_config.yaml': lines('version: 0.1.1', 'dev:', "  POSTGRES_PASSWORD: \"{{ env_var('PW_TEST_UNSET') }}\"") },
+    expect: ['warning missing-env-var io_config.yaml:3:23'],
+    says: ['PW_TEST_UNSET', 'profile "dev"'],
+  },
+  {
+    name: 'env_var without quotes is an error that shows the fix',
+    files: { 'io_config.yaml': lines('version: 0.1.1', 'dev:', '  POSTGRES_USER: "{{ env_var(POSTGRES_USER) }}"') },
+    expect: ['error unquoted-env-var io_config.yaml:3:30'],
+    says: ["{{ env_var('POSTGRES_USER') }}"],
+  },
+  {
+    name: 'a bad cron is an error at the schedule',
+    files: { 'pipelines/p/triggers.yaml': lines('triggers:', '- name: hourly', "  schedule_interval: '61 * * * *'", '  schedule_type: time') },
+    expect: ['error invalid-schedule pipelines/p/triggers.yaml:3:22'],
+    says: ['61'],
+  },
+  {
+    name: 'a cron with six fields says it needs five',
+    files: { 'pipelines/p/triggers.yaml': lines('triggers:', '- name: t', "  schedule_interval: '0 0 6 * * *'") },
+    expect: ['error invalid-schedule pipelines/p/triggers.yaml:3:22'],
+    says: ['6 fields', 'needs 5'],
+  },
+  {
+    name: 'an invalid start_time is an error',
+    files: { 'pipelines/p/triggers.yaml': lines('triggers:', '- name: t', "  schedule_interval: '@daily'", '  start_time: 2024-02-30 00:00:00') },
+    expect: ['error invalid-start-time pipelines/p/triggers.yaml:4:15'],
+  },
+  {
+    name: 'two triggers with one name are an error on the second',
+    files: { 'pipelines/p/triggers.yaml': lines('triggers:', '- name: t', "  schedule_interval: '@daily'", '- name: t', "  schedule_interval: '@hourly'") },
+    expect: ['error duplicate-trigger pipelines/p/triggers.yaml:4:9'],
+  },
+  {
+    name: 'an unknown time zone is an error',
+    files: { 'pipelines/p/triggers.yaml': lines('triggers:', '- name: t', "  schedule_interval: '@daily'", '  timezone: Mars/Olympus') },
+    expect: ['error invalid-schedule pipelines/p/triggers.yaml:4:13'],
+  },
+  {
+    name: 'a duplicate block uuid is an error on the second',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('- uuid: clean', '- uuid: load'), 'transformers/load.ts': 'export default 1;\n' },
+    expect: ['error duplicate-uuid pipelines/p/metadata.yaml:7:9', 'warning unknown-downstream pipelines/p/metadata.yaml:6:23'],
+  },
+  {
+    name: 'CRLF line endings keep line numbers right',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('upstream_blocks: [load]', 'upstream_blocks: [load, lod]').replace(/\n/g, '\r\n') },
+    expect: ['warning unknown-upstream pipelines/p/metadata.yaml:10:27'],
+  },
+  {
+    name: 'a byte-order mark does not break loading',
+    files: { 'pipelines/p/metadata.yaml': `\uFEFF${VALID_PIPELINE}` },
+    expect: [],
+  },
+  {
+    name: 'an empty pipeline metadata.yaml is an error',
+    files: { 'pipelines/p/metadata.yaml': '' },
+    expect: ['error empty-file pipelines/p/metadata.yaml:1:1'],
+  },
+  {
+    name: 'a metadata.yaml of comments only counts as empty',
+    files: { 'pipelines/p/metadata.yaml': '# nothing yet\n' },
+    expect: ['error empty-file pipelines/p/metadata.yaml:1:1'],
+  },
+  {
+    name: 'a typo in a block type suggests the right one',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('type: transformer', 'type: transfomer') },
+    expect: ['error unknown-block-type pipelines/p/metadata.yaml:8:9', 'warning unknown-downstream pipelines/p/metadata.yaml:6:23'],
+    says: ['did you mean transformer'],
+  },
+  {
+    name: 'a block type from a newer Mage is a warning',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('type: transformer', 'type: ai') },
+    expect: ['warning unknown-block-type pipelines/p/metadata.yaml:8:9'],
+  },
+  {
+    name: 'an unknown language lists the known ones',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('language: typescript\n  upstream_blocks: [load]', 'language: javascript\n  upstream_blocks: [load]') },
+    expect: ['error schema pipelines/p/metadata.yaml:9:13', 'error missing-block-file pipelines/p/metadata.yaml:7:3'],
+    says: ['"language" must be one of', 'typescript'],
+  },
+  {
+    name: 'a link listed on one side only is a warning',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('downstream_blocks: [clean]', 'downstream_blocks: []') },
+    expect: ['warning edge-mismatch pipelines/p/metadata.yaml:10:21'],
+  },
+  {
+    name: 'duplicate keys are a warning on the later one, which wins as in Mage',
+    files: { 'pipelines/p/metadata.yaml': `${VALID_PIPELINE}name: q\n` },
+    expect: ['warning duplicate-key pipelines/p/metadata.yaml:14:1'],
+  },
+  {
+    name: 'a block written as a plain string is a schema error',
+    files: { 'pipelines/p/metadata.yaml': lines('blocks:', '- load', 'name: p') },
+    expect: ['error schema pipelines/p/metadata.yaml:2:3'],
+    says: ['must be a map'],
+  },
+  {
+    name: 'triggers as a map instead of a list is a schema error',
+    files: { 'pipelines/p/triggers.yaml': lines('triggers:', '  name: t') },
+    expect: ['error schema pipelines/p/triggers.yaml:2:3'],
+  },
+  {
+    name: 'a profile that is not a map is an error',
+    files: { 'io_config.yaml': lines('version: 0.1.1', 'dev: 5') },
+    expect: ['error schema io_config.yaml:2:1', 'error schema io_config.yaml:2:6'],
+  },
+  {
+    name: 'a pipeline file that is a list is a schema error',
+    files: { 'pipelines/p/metadata.yaml': lines('- uuid: load') },
+    expect: ['error schema pipelines/p/metadata.yaml:1:1'],
+  },
+  {
+    name: 'binary garbage does not crash the loader',
+    files: { 'pipelines/p/metadata.yaml': '\u0000\u0001{{[[::\u0007' },
+    expect: ['error schema pipelines/p/metadata.yaml:1:1'],
+    says: ['The file must be a map'],
+  },
+  {
+    name: 'unbalanced brackets are a YAML error',
+    files: { 'pipelines/p/metadata.yaml': lines('blocks: [[', 'name: p') },
+    expect: ['error yaml-syntax pipelines/p/metadata.yaml:2:1'],
+  },
+  {
+    name: 'a pipeline uuid that differs from its folder is a warning',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('uuid: p\n', 'uuid: q\n') },
+    expect: ['warning uuid-mismatch pipelines/p/metadata.yaml:13:7'],
+  },
+];
+
+function check(t: import('node:test').TestContext, c: Case): void {
+  const files = { ...BASE };
+  for (const [path, text] of Object.entries(c.files)) {
+    if (text === null) delete files[path];
+    else files[path] = text;
+  }
+  const root = writeTree(t, files);
+  const problems = validateProject(loadProject(root), { env: {} }).filter((p) => p.severity !== 'hint');
+  const got = problems.map((p) => `${p.severity} ${p.code} ${relative(root, p.range.file)}:${p.range.start.line}:${p.range.start.col}`);
+  assert.deepEqual([...got].sort(), [...c.expect].sort(), problems.map((p) => p.message).join('\n'));
+  if (c.says) {
+    const first = problems.find((p) => `${p.severity} ${p.code}` === c.expect[0].split(' ').slice(0, 2).join(' '))!;
+    for (const text of c.says) assert.ok(first.message.includes(text), `"${first.message}" should say ${text}`);
+  }
+}
+
+for (const c of CASES) test(`validate: ${c.name}`, (t) => check(t, c));
+
+test('validate checks at least 15 malformed projects', () => {
+  assert.ok(CASES.filter((c) => c.expect.some((e) => e.startsWith('error'))).length >= 15);
+});
