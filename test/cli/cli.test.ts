@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { VERBS } from '../../runtime/cli/main.ts';
+import { pipewright } from '../helpers/cli.ts';
+import { lines, writeTree } from '../helpers/project-tree.ts';
+
+const EXAMPLE = join(import.meta.dirname, '../../examples/zoomcamp');
+
+test('every verb has --help with its usage and options', () => {
+  for (const verb of VERBS) {
+    const { code, stdout } = pipewright([verb.name, '--help']);
+    assert.equal(code, 0, verb.name);
+    assert.match(stdout, new RegExp(`^Usage: pipewright ${verb.name}`), verb.name);
+    assert.match(stdout, /-h, --help/);
+  }
+  const main = pipewright(['--help']);
+  assert.equal(main.code, 0);
+  for (const verb of VERBS) assert.match(main.stdout, new RegExp(`\\n  ${verb.name} `));
+});
+
+test('an unknown command or flag is an error that says what to do', () => {
+  const verb = pipewright(['vaildate']);
+  assert.equal(verb.code, 2);
+  assert.match(verb.stderr, /Unknown command "vaildate": run pipewright --help/);
+  const flag = pipewright(['validate', '--strict-mode']);
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /--strict-mode/);
+  assert.match(flag.stderr, /pipewright validate --help/);
+});
+
+test('validate passes the example project', () => {
+  const { code, stdout } = pipewright(['validate', EXAMPLE]);
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /3 pipelines, 0 errors, 0 warnings/);
+});
+
+test('validate prints file:line:col problems relative to the working folder and exits 1 on errors', (t) => {
+  const root = writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\n',
+    'pipelines/p/metadata.yaml': lines('blocks:', '- uuid: load', '  type: data_loader', '  upstream_blocks: [nothing]', 'uuid: p'),
+  });
+  const { code, stdout } = pipewright(['validate'], { cwd: join(root, 'pipelines', 'p') });
+  assert.equal(code, 1);
+  const out = stdout.split('\n');
+  // Found from a folder inside the project; paths are relative to where the command ran.
+  assert.ok(out.includes('metadata.yaml:2:3: error: Cannot find the file of block "load": data_loaders/load.py does not exist; create it (pipewright new block) or fix the uuid'), stdout);
+  assert.ok(out.some((l) => l.startsWith('metadata.yaml:4:21: warning: Cannot find upstream block "nothing"')), stdout);
+  assert.match(stdout, /1 pipeline, 1 error, 1 warning/);
+  assert.doesNotMatch(stdout, /\u001b\[/, 'no colour without a TTY');
+});
+
+test('validate --format json gives problems with ranges', (t) => {
+  const root = writeTree(t, { 'io_config.yaml': lines('dev:', '  POSTGRES_USER: "{{ env_var(USER_X) }}"') });
+  const { code, stdout } = pipewright(['validate', root, '--format', 'json']);
+  assert.equal(code, 1);
+  const report = JSON.parse(stdout);
+  assert.equal(report.errors, 1);
+  assert.equal(report.problems[0].code, 'unquoted-env-var');
+  assert.deepEqual(report.problems[0].range.start, { line: 2, col: 30 });
+});
+
+test('validate refuses a folder that is no project', (t) => {
+  const root = writeTree(t, { 'README.md': 'hello\n' });
+  const { code, stdout } = pipewright(['validate', root]);
+  assert.equal(code, 1);
+  assert.match(stdout, /No Pipewright project at .*pipewright new project/);
+});
+
+test('graph prints the run order as text, JSON and dot', () => {
+  const text = pipewright(['graph', 'api_to_gcs', '--project', EXAMPLE]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /1\. load_taxi_data .*\n\s+2\. transform_taxi_data .*← load_taxi_data/);
+  const json = JSON.parse(pipewright(['graph', 'api_to_gcs', '--project', EXAMPLE, '--format', 'json']).stdout);
+  assert.deepEqual(json.order, ['load_taxi_data', 'transform_taxi_data', 'export_taxi_to_gcs_parquet', 'export_taxi_to_gcs_partitioned']);
+  assert.equal(json.blocks[1].file, 'transformers/transform_taxi_data.sql');
+  const dot = pipewright(['graph', 'api_to_gcs', '--project', EXAMPLE, '--format', 'dot']).stdout;
+  assert.match(dot, /^digraph "api_to_gcs" \{/);
+  assert.match(dot, /"transform_taxi_data" -> "export_taxi_to_gcs_partitioned";/);
+});
+
+test('graph of an unknown pipeline lists the ones there are', () => {
+  const { code, stderr } = pipewright(['graph', 'nope', '--project', EXAMPLE]);
+  assert.equal(code, 2);
+  assert.match(stderr, /Cannot find pipeline "nope".*api_to_gcs/);
+});
+
+test('graph shows a cycle and exits 1', (t) => {
+  const root = writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\n',
+    'custom/a.ts': '',
+    'custom/b.ts': '',
+    'pipelines/p/metadata.yaml': lines('blocks:', '- {uuid: a, type: custom, language: typescript, upstream_blocks: [b], downstream_blocks: [b]}', '- {uuid: b, type: custom, language: typescript, upstream_blocks: [a], downstream_blocks: [a]}'),
+  });
+  const { code, stdout, stderr } = pipewright(['graph', 'p', '--project', root]);
+  assert.equal(code, 1);
+  assert.match(stdout, /cycle: a → b → a/);
+  assert.match(stderr, /metadata\.yaml:2:10: error: Blocks form a cycle: a → b → a/);
+});
+
+test('new project, pipeline and blocks give a project that validates and graphs', (t) => {
+  const parent = writeTree(t, {});
+  assert.equal(pipewright(['new', 'project', 'taxi'], { cwd: parent }).code, 0);
+  const root = join(parent, 'taxi');
+  const run = (...args: string[]) => pipewright(args, { cwd: root });
+  assert.equal(run('new', 'pipeline', 'Taxi ETL').code, 0);
+  assert.equal(run('new', 'block', 'taxi_etl', 'Load trips', '--type', 'data_loader').code, 0);
+  assert.equal(run('new', 'block', 'taxi_etl', 'clean', '--type', 'transformer', '--language', 'sql', '--upstream', 'load_trips').code, 0);
+  assert.equal(run('new', 'block', 'taxi_etl', 'to_pg', '--type', 'data_exporter', '--upstream', 'clean').code, 0);
+  const validate = run('validate');
+  assert.equal(validate.code, 0, validate.stdout);
+  assert.match(validate.stdout, /1 pipeline, 0 errors, 0 warnings/);
+  const graph = JSON.parse(run('graph', 'taxi_etl', '--format', 'json').stdout);
+  assert.deepEqual(graph.order, ['load_trips', 'clean', 'to_pg']);
+  assert.deepEqual(graph.blocks.map((b: { file: string }) => b.file), ['data_loaders/load_trips.ts', 'transformers/clean.sql', 'data_exporters/to_pg.ts']);
+  assert.match(readFileSync(join(root, 'transformers/clean.sql'), 'utf8'), /\{\{ df_1 \}\}/);
+  assert.match(readFileSync(join(root, 'data_exporters/to_pg.ts'), 'utf8'), /dataExporter\(async \(clean, ctx\)/);
+  const metadata = readFileSync(join(root, 'pipelines/taxi_etl/metadata.yaml'), 'utf8');
+  assert.match(metadata, /^blocks:\n- configuration: \{\}\n {2}downstream_blocks:\n {2}- clean\n/, 'list items flush with their key, as Mage writes them');
+  assert.doesNotMatch(metadata, /status:/, 'no run state in sources');
+});
+
+test('new refuses to overwrite and names what is wrong', (t) => {
+  const parent = writeTree(t, { 'taken/file.txt': 'mine\n' });
+  const project = pipewright(['new', 'project', 'taken'], { cwd: parent });
+  assert.equal(project.code, 1);
+  assert.match(project.stderr, /already exists and is not empty/);
+  assert.equal(readFileSync(join(parent, 'taken/file.txt'), 'utf8'), 'mine\n');
+  assert.equal(pipewright(['new', 'project', 'p'], { cwd: parent }).code, 0);
+  const root = join(parent, 'p');
+  assert.equal(pipewright(['new', 'pipeline', 'etl'], { cwd: root }).code, 0);
+  const before = readFileSync(join(root, 'pipelines/etl/metadata.yaml'), 'utf8');
+  const upstream = pipewright(['new', 'block', 'etl', 'x', '--type', 'transformer', '--upstream', 'ghost'], { cwd: root });
+  assert.equal(upstream.code, 1);
+  assert.match(upstream.stderr, /Cannot find upstream block "ghost"/);
+  assert.equal(readFileSync(join(root, 'pipelines/etl/metadata.yaml'), 'utf8'), before, 'metadata.yaml untouched after a refused change');
+  const type = pipewright(['new', 'block', 'etl', 'x', '--type', 'loader'], { cwd: root });
+  assert.equal(type.code, 2);
+  assert.match(type.stderr, /Unknown block type "loader": --type data_loader\|transformer/);
+  assert.equal(pipewright(['new', 'pipeline', 'etl'], { cwd: root }).code, 1);
+});
+
+test('sample taxi writes the requested rows to stdout', () => {
+  const { code, stdout } = pipewright(['sample', 'taxi', '--rows', '25', '--out', '-']);
+  assert.equal(code, 0);
+  const rows = stdout.trimEnd().split('\n');
+  assert.equal(rows.length, 26);
+  assert.equal(rows[0].split(',').length, 18);
+});

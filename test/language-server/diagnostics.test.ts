@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { LspClient } from '../helpers/lsp-client.ts';
+import { lines, writeTree } from '../helpers/project-tree.ts';
+
+const PIPELINE = lines(
+  'blocks:',
+  '- uuid: load',
+  '  type: data_loader',
+  '  language: typescript',
+  '  downstream_blocks: [clean]',
+  '- uuid: clean',
+  '  type: transformer',
+  '  language: typescript',
+  '  upstream_blocks: [load]',
+);
+
+test('the language server publishes problems of unsaved edits, at their ranges, and clears them when fixed', async (t) => {
+  const root = writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\n',
+    'data_loaders/load.ts': '',
+    'transformers/clean.ts': '',
+    'pipelines/p/metadata.yaml': PIPELINE,
+  });
+  const client = new LspClient();
+  t.after(() => client.stop());
+  await client.initialize(root);
+  const file = join(root, 'pipelines/p/metadata.yaml');
+  client.open(file, PIPELINE);
+  const broken = PIPELINE.replace('upstream_blocks: [load]', 'upstream_blocks: [load, lod]');
+  const reported = client.diagnostics(file, (d) => d.diagnostics.length > 0);
+  client.change(file, 2, broken);
+  const { diagnostics } = await reported;
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]),
+    [['unknown-upstream', 2, 8, 26]],
+  );
+  const cleared = client.diagnostics(file, (d) => d.diagnostics.length === 0);
+  client.change(file, 3, PIPELINE);
+  await cleared;
+});
+
+test('a YAML syntax error is a diagnostic, not a crash, and the server keeps answering', async (t) => {
+  const root = writeTree(t, { 'io_config.yaml': 'version: 0.1.1\n', 'pipelines/p/metadata.yaml': PIPELINE });
+  const client = new LspClient();
+  t.after(() => client.stop());
+  await client.initialize(root);
+  const file = join(root, 'io_config.yaml');
+  const reported = client.diagnostics(file, (d) => d.diagnostics.length > 0);
+  client.open(file, 'dev:\n  POSTGRES_USER: "{{ env_var(PGUSER) }}"\n  bad: [\n');
+  const { diagnostics } = await reported;
+  assert.ok(diagnostics.some((d) => d.code === 'yaml-syntax'), JSON.stringify(diagnostics));
+  const fixed = client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'unquoted-env-var'));
+  client.change(file, 2, 'dev:\n  POSTGRES_USER: "{{ env_var(PGUSER) }}"\n');
+  const { diagnostics: after } = await fixed;
+  assert.deepEqual(after.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['unquoted-env-var', 1, 29]]);
+});
