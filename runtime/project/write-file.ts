@@ -23,7 +23,9 @@ export function createFile(path: string, text: string): void {
   try {
     writeFileSync(path, text, { flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${path} already exists: Pipewright does not overwrite it`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new Error(`${path} already exists: Pipewright does not overwrite it`, { cause: error });
+    }
     throw new Error(`Cannot create ${path}`, { cause: error });
   }
 }

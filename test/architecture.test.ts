@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+// The module boundaries of ../shared/STYLE.md, checked on the import graph itself.
+const root = join(import.meta.dirname, '..');
+const SOURCES = ['runtime', 'language-server', 'extension'];
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const files = SOURCES.flatMap((dir) => walk(join(root, dir)));
+const IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm;
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2]);
+}
+
+function resolveLocal(from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  return resolve(dirname(from), specifier).replace(/\.js$/, '.ts');
+}
+
+const graph = new Map(files.map((f) => [f, imports(f)]));
+
+test('the runtime imports neither the editor nor its views', () => {
+  const offending: string[] = [];
+  for (const [file, specifiers] of graph) {
+    if (!relative(root, file).startsWith('runtime/')) continue;
+    for (const s of specifiers) {
+      const local = resolveLocal(file, s);
+      const bad = /^vscode/.test(s) || (local && !relative(root, local).startsWith('runtime/') && !relative(root, local).startsWith('schemas/'));
+      if (bad) offending.push(`${relative(root, file)} imports ${s}`);
+    }
+  }
+  assert.deepEqual(offending, []);
+});
+
+test('webview scripts import only the protocol', () => {
+  const offending: string[] = [];
+  for (const [file, specifiers] of graph) {
+    if (!relative(root, file).startsWith('extension/webview/')) continue;
+    for (const s of specifiers) {
+      const local = resolveLocal(file, s);
+      if (!local || relative(root, local) !== 'runtime/protocol.ts') offending.push(`${relative(root, file)} imports ${s}`);
+    }
+  }
+  assert.deepEqual(offending, []);
+});
+
+test('source modules import each other without cycles', () => {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'visiting') {
+      cycles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(root, f)).join(' → '));
+      return;
+    }
+    state.set(file, 'visiting');
+    for (const s of graph.get(file) ?? []) {
+      const local = resolveLocal(file, s);
+      if (local && graph.has(local)) visit(local, [...path, file]);
+    }
+    state.set(file, 'done');
+  };
+  for (const file of files) visit(file, []);
+  assert.deepEqual(cycles, []);
+});
+
+test('no source file passes 400 lines without saying why at its top', () => {
+  const long = files.filter((f) => {
+    const text = readFileSync(f, 'utf8');
+    return text.split('\n').length > 400 && !/^\/\/ (Longer than 400 lines|Over 400 lines)/.test(text);
+  });
+  assert.deepEqual(long.map((f) => relative(root, f)), []);
+});
+
+test('no utils or barrel index files', () => {
+  assert.deepEqual(files.filter((f) => /\/(utils|index)\.ts$/.test(f)).map((f) => relative(root, f)), []);
+});
