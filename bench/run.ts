@@ -1,0 +1,89 @@
+// `npm run bench`: performance targets, each measured against a reference taken in the same run, so
+// the ratios hold from one machine to another. Prints a Markdown table for the README.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CORE_SCHEMA, load } from 'js-yaml';
+import { loadProject } from '../runtime/project/load-project.ts';
+import { validateProject } from '../runtime/validate-project.ts';
+import { generateProject } from './generate-project.ts';
+
+interface Row {
+  what: string;
+  ms: number;
+  reference: string;
+  referenceMs: number;
+  goal: string;
+  met: boolean;
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function time(runs: number, body: () => void): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    body();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+function projectLoadBench(rows: Row[]): void {
+  const root = mkdtempSync(join(tmpdir(), 'pipewright-bench-'));
+  try {
+    generateProject(root, { pipelines: 200, blocks: 50 });
+    const files = readdirSync(join(root, 'pipelines')).flatMap((p) =>
+      ['metadata.yaml', 'triggers.yaml'].map((f) => join(root, 'pipelines', p, f)),
+    );
+    // Reference: only reading and parsing the same YAML files with the fastest parser, nothing else.
+    const parseOnly = time(5, () => {
+      for (const file of files) load(readFileSync(file, 'utf8'), { schema: CORE_SCHEMA });
+    });
+    let problems = -1;
+    const loadAndValidate = time(5, () => {
+      problems = validateProject(loadProject(root), { env: {} }).length;
+    });
+    if (problems !== 1) throw new Error(`expected only the unset BENCH_PG_HOST warning, got ${problems} problems`);
+    rows.push({
+      what: 'load + validate 200 pipelines × 50 blocks (in process)',
+      ms: loadAndValidate,
+      reference: 'reading + parsing the same YAML files (js-yaml)',
+      referenceMs: parseOnly,
+      goal: '< 1000 ms',
+      met: loadAndValidate < 1000,
+    });
+    const cli = join(import.meta.dirname, '../bin/pipewright.js');
+    const node = time(3, () => execFileSync(process.execPath, ['-e', '0']));
+    const validateCli = time(3, () => {
+      try {
+        execFileSync(process.execPath, [cli, 'validate', root, '--quiet'], { stdio: 'pipe' });
+      } catch (error) {
+        throw new Error(`pipewright validate failed: ${String((error as { stdout?: Buffer }).stdout)}`, { cause: error });
+      }
+    });
+    rows.push({
+      what: '`pipewright validate` on it (whole process)',
+      ms: validateCli,
+      reference: 'starting node with no code',
+      referenceMs: node,
+      goal: '< 1000 ms + start-up',
+      met: validateCli - node < 1000,
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const rows: Row[] = [];
+projectLoadBench(rows);
+console.log('| what | time | reference | reference time | ratio | goal | met |');
+console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
+for (const r of rows) {
+  console.log(`| ${r.what} | ${r.ms.toFixed(0)} ms | ${r.reference} | ${r.referenceMs.toFixed(0)} ms | ${(r.ms / r.referenceMs).toFixed(2)}x | ${r.goal} | ${r.met ? 'yes' : 'NO'} |`);
+}
+if (rows.some((r) => !r.met)) process.exitCode = 1;
