@@ -1,0 +1,38 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/** Opens an in-memory DuckDB with limits that suit one block on a small machine. */
+export async function openDuck(options: { memoryLimit?: string; threads?: number; tempDirectory?: string } = {}): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: options.memoryLimit ?? '512MB',
+    threads: String(options.threads ?? 2),
+    ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
+  });
+  return instance.connect();
+}
+
+/** A SQL string literal. */
+export function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A SQL identifier, always quoted so any column name works. */
+export function sqlIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The table expression that reads a set of parquet files. */
+export function parquetSource(files: readonly string[]): string {
+  return `read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`;
+}
+
+/** DuckDB gives BIGINT as JavaScript bigint; rows read by blocks use plain numbers when they are exact. */
+export function plainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
+  return value;
+}
+
+/** Converts every value of a row object with `plainValue`. */
+export function plainRow(row: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(row)) row[key] = plainValue(row[key]);
+  return row;
+}
