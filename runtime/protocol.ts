@@ -38,3 +38,104 @@ export function isHostToWebview(value: unknown): value is HostToWebview {
   const message = value as Record<string, unknown>;
   return message.kind === 'graph' && typeof message.pipeline === 'string' && Array.isArray(message.blocks) && Array.isArray(message.order);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Runs: the CLI process emits these as JSON lines (--events FILE) and keeps them in the run
+// history; the extension follows a run through them. Times are ISO 8601 strings.
+
+/** Where a block's run ended up. */
+export type BlockStatus = 'completed' | 'failed' | 'upstream_failed' | 'cancelled' | 'skipped' | 'condition_failed';
+
+/** Where a pipeline run ended up; `interrupted` when its process died without saying. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+/** Why a block failed, with the place in its source when known (1-based). */
+export interface BlockError {
+  code: 'syntax' | 'runtime' | 'test' | 'unsupported' | 'timeout' | 'cancelled' | 'upstream';
+  message: string;
+  stack?: string;
+  file?: string;
+  line?: number;
+  col?: number;
+}
+
+/** A block output as stored in a run's folder. */
+export interface StoredOutput {
+  kind: 'table' | 'json' | 'none';
+  files: string[];
+  rows: number;
+  columns: { name: string; type: string }[];
+  bytes: number;
+}
+
+/** One event of a run. */
+export type RunEvent =
+  /** CLI → history/extension, when a run starts. */
+  | {
+      kind: 'run-started';
+      time: string;
+      runId: string;
+      pipeline: string;
+      executionDate: string;
+      blocks: string[];
+      variables: Record<string, unknown>;
+      pid: number;
+      host: string;
+      /** The process's start time in clock ticks since boot (Linux), so a reused PID is not mistaken for it. */
+      pidStarted?: number;
+      /** Blocks run on their own (`--block`, `--from`): the others are not part of this run. */
+      partial?: boolean;
+      trigger?: string;
+      backfill?: string;
+    }
+  /** CLI → history/extension, when a block starts an attempt. */
+  | { kind: 'block-started'; time: string; runId: string; block: string; attempt: number }
+  /** CLI → extension, while a long block runs (not kept in the history). */
+  | { kind: 'block-progress'; time: string; runId: string; block: string; rows?: number; bytes?: number }
+  /** CLI → extension, for every log line of a block (not kept in the history; see the log file). */
+  | { kind: 'block-log'; time: string; runId: string; block: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  /** CLI → history/extension, when a failed attempt will be retried. */
+  | { kind: 'block-retry'; time: string; runId: string; block: string; attempt: number; delaySeconds: number; error: BlockError }
+  /** CLI → history/extension, when a block is done for good. */
+  | {
+      kind: 'block-finished';
+      time: string;
+      runId: string;
+      block: string;
+      status: BlockStatus;
+      attempt: number;
+      startedAt?: string;
+      durationMs: number;
+      output?: StoredOutput;
+      error?: BlockError;
+      tests?: { passed: number; total: number };
+      peakMemoryBytes?: number;
+      /** For a block run on its own: the runs its upstream outputs came from. */
+      upstreamFrom?: Record<string, string>;
+    }
+  /** CLI → history/extension, when the run ends. */
+  | { kind: 'run-finished'; time: string; runId: string; status: Exclude<RunStatus, 'running'>; durationMs: number };
+
+/** What the runtime asks a block worker to do. */
+export interface BlockTask {
+  runId: string;
+  projectRoot: string;
+  pipeline: string;
+  block: { uuid: string; type: string; language: string; file: string };
+  /** The outputs of its upstream blocks, in upstream_blocks order. */
+  upstream: { uuid: string; output: StoredOutput }[];
+  variables: Record<string, unknown>;
+  outputDir: string;
+  workDir: string;
+  cacheDir: string;
+  profile: string;
+  /** Seconds between two checks of a sensor. */
+  sensorIntervalSeconds: number;
+}
+
+/** Messages from a block worker to the runtime. */
+export type WorkerMessage =
+  | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  | { kind: 'progress'; rows?: number; bytes?: number }
+  | { kind: 'done'; output: StoredOutput; tests: { passed: number; total: number } }
+  | { kind: 'failed'; error: BlockError };

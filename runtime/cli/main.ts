@@ -3,12 +3,15 @@ import { useColor } from './output.js';
 import { graphVerb } from './verb-graph.js';
 import { newVerb } from './verb-new.js';
 import { sampleVerb } from './verb-sample.js';
+import { previewVerb } from './verb-preview.js';
+import { runVerb } from './verb-run.js';
+import { logsVerb, runsVerb } from './verb-runs.js';
 import { validateVerb } from './verb-validate.js';
 
 declare const PIPEWRIGHT_VERSION: string;
 
 /** Every verb of the CLI, in the order --help lists them. */
-export const VERBS: Verb[] = [validateVerb, graphVerb, newVerb, sampleVerb];
+export const VERBS: Verb[] = [runVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, newVerb, sampleVerb];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

@@ -24,8 +24,7 @@ export function loadProject(dir: string, options: LoadOptions = {}): Project {
   const metadata = readYaml(join(root, 'metadata.yaml'), host, problems);
   if (metadata && metadata.value !== null) problems.push(...validateSchema(metadata, 'project'));
   const ioConfig = readIoConfigFile(join(root, 'io_config.yaml'), host, problems);
-  // The project's committed defaults (dev.env, as in the course's setup) under the user's own .env.
-  const dotenv = new Map([...readDotenv(join(root, 'dev.env'), host), ...readDotenv(join(root, '.env'), host)]);
+  const dotenv = readProjectEnv(root, host);
   const pipelines = new Map<string, Pipeline>();
   const pipelinesDir = join(root, 'pipelines');
   for (const name of host.listDirs(pipelinesDir)) {
@@ -61,6 +60,11 @@ function readIoConfigFile(path: string, host: ProjectHost, problems: Problem[]):
   const loaded = readIoConfig(file);
   problems.push(...loaded.problems);
   return loaded.value;
+}
+
+/** The project's variables: its committed defaults (dev.env, as in the course's setup) under the user's own .env. */
+export function readProjectEnv(root: string, host: ProjectHost = diskHost): Map<string, string> {
+  return new Map([...readDotenv(join(root, 'dev.env'), host), ...readDotenv(join(root, '.env'), host)]);
 }
 
 function readDotenv(path: string, host: ProjectHost): Map<string, string> {

@@ -17,9 +17,10 @@ export function blockTemplate(type: TemplateType, language: BlockLanguage, optio
 
 function sqlTemplate(type: TemplateType, upstream: string[]): string {
   const source = upstream.length > 0 ? '{{ df_1 }}' : '(SELECT 1 AS id)';
+  // Comments are templates too (as in Mage's Jinja), so the help below names the expressions without braces.
   const header = [
-    `-- ${type.replace('_', ' ')} block. {{ df_1 }} ... {{ df_N }} name the outputs of the upstream blocks,`,
-    "-- {{ execution_date }}, {{ ds }} and {{ variables('name') }} the run's variables.",
+    `-- ${type.replace('_', ' ')} block: df_1, df_2, ... (in double braces) name the outputs of the upstream`,
+    "-- blocks in order; execution_date, ds and variables('name') give the run's variables.",
   ];
   return `${header.join('\n')}\nSELECT *\nFROM ${source}\n`;
 }

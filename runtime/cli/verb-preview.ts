@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { Dataset } from '../data/dataset.js';
+import { openDuck, parquetSource } from '../data/duck.js';
+import { latestOutputs, readHistory } from '../history/run-history.js';
+import { PROJECT_FLAG, type Verb } from './command.js';
+import { paint } from './output.js';
+import { noProject, projectDir } from './project-arg.js';
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$/, '');
+  if (typeof value === 'object') return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return String(value);
+}
+
+/** `pipewright preview <pipeline> <block>`: the first rows of a block's latest output. */
+export const previewVerb: Verb = {
+  name: 'preview',
+  summary: "Show the first rows of a block's latest output, with column types and row count.",
+  usage: 'pipewright preview <PIPELINE> <BLOCK> [--rows N] [--json]',
+  flags: {
+    project: PROJECT_FLAG,
+    rows: { type: 'string', value: 'N', description: 'Rows to show (default 10)' },
+    json: { type: 'boolean', description: 'Print columns, row count and rows as JSON' },
+  },
+  async run(invocation) {
+    const dir = projectDir(invocation);
+    if (!dir) return noProject(invocation);
+    const [pipeline, block] = invocation.positionals;
+    if (!pipeline || !block) {
+      invocation.err('error: Name the pipeline and the block: pipewright preview <PIPELINE> <BLOCK>');
+      return 2;
+    }
+    const latest = latestOutputs(readHistory(dir), pipeline).get(block);
+    if (!latest) {
+      invocation.err(`error: No output of ${pipeline}/${block} yet: run it with pipewright run ${pipeline} --block ${block}`);
+      return 1;
+    }
+    const limit = Math.max(0, Number(invocation.flags.rows ?? 10) || 10);
+    const { output, runId } = latest;
+    if (output.kind !== 'table') {
+      const value = output.kind === 'json' ? JSON.parse(readFileSync(output.files[0], 'utf8')) : null;
+      invocation.out(invocation.flags.json ? JSON.stringify({ run: runId, kind: output.kind, value }, null, 2) : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`);
+      return 0;
+    }
+    const dataset = new Dataset(await openDuck({ threads: 1 }), parquetSource(output.files), block);
+    const rows = await dataset.rows({ limit });
+    if (invocation.flags.json) {
+      invocation.out(JSON.stringify({ run: runId, rows: output.rows, columns: output.columns, preview: rows }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+      return 0;
+    }
+    const headers = output.columns.map((c) => `${c.name}\n${c.type}`);
+    const table = [headers.map((h) => h.split('\n')[0]), headers.map((h) => h.split('\n')[1]), ...rows.map((r) => output.columns.map((c) => cell(r[c.name])))];
+    const widths = output.columns.map((_, i) => Math.min(40, Math.max(...table.map((row) => row[i].length))));
+    const format = (row: string[]) => row.map((v, i) => (v.length > widths[i] ? `${v.slice(0, widths[i] - 1)}…` : v.padEnd(widths[i]))).join('  ');
+    invocation.out(paint(invocation.color, 'bold', format(table[0])));
+    invocation.out(paint(invocation.color, 'dim', format(table[1])));
+    for (const row of table.slice(2)) invocation.out(format(row));
+    invocation.out(paint(invocation.color, 'dim', `${rows.length} of ${output.rows} rows, from run ${runId}`));
+    return 0;
+  },
+};

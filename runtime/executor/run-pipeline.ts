@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { buildGraph } from '../graph/graph.js';
+import { appendHistory, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
+import { currentProcess } from '../history/process-identity.js';
+import type { Pipeline, Project, Trigger } from '../project/model.js';
+import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
+import { mergeRetryConfig, retryDelay } from './retry.js';
+import { planRun, type RunSelection } from './run-plan.js';
+import { runInWorker } from './run-in-worker.js';
+import { runVariables, type RunInterval } from './variables.js';
+
+/** What to run and how. */
+export interface RunOptions {
+  project: Project;
+  pipeline: Pipeline;
+  selection?: RunSelection;
+  /** `--var` or backfill values. */
+  overrides?: Record<string, unknown>;
+  executionDate?: Date;
+  interval?: RunInterval;
+  trigger?: Pick<Trigger, 'name' | 'variables'>;
+  backfill?: string;
+  profile?: string;
+  /** Blocks running at once (default: the pipeline's block_run_limit, else the cores, at most 4). */
+  concurrency?: number;
+  env?: string;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  runId: string;
+  status: Exclude<RunStatus, 'running' | 'interrupted'>;
+  blocks: Map<string, { status: BlockStatus; error?: BlockError; output?: StoredOutput }>;
+}
+
+/** A sortable, readable run id: start time, then a random suffix. */
+function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function safeName(uuid: string): string {
+  return uuid.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** The folder of one block's run: output/, work/ and log.txt. */
+export function blockRunDir(root: string, runId: string, block: string): string {
+  return join(stateDir(root), 'runs', runId, safeName(block));
+}
+
+const sleep = (seconds: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+function blockTimeout(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/**
+ * Runs a pipeline (or part of it): blocks in dependency order, independent ones at once up to the
+ * concurrency limit, each in its own worker, with retries, timeouts, upstream-failure propagation
+ * and cancellation. Every state change goes to `onEvent` and to the run history.
+ */
+export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  const { project, pipeline } = options;
+  const root = project.root;
+  const graph = buildGraph(pipeline);
+  if (graph.cycle) throw new Error(`Cannot run ${pipeline.uuid}: its blocks form a cycle (${graph.cycle.join(' → ')}); run "pipewright validate"`);
+  const plan = planRun(graph, options.selection ?? {});
+  const started = new Date();
+  const runId = newRunId(started);
+  const signal = options.signal ?? new AbortController().signal;
+  const executionDate = options.executionDate ?? started;
+  const variables = runVariables({
+    pipeline,
+    trigger: options.trigger,
+    overrides: options.overrides ?? {},
+    executionDate,
+    interval: options.interval,
+    env: options.env ?? (options.trigger || options.backfill ? 'prod' : 'dev'),
+    runId,
+  });
+  const emit = (event: RunEvent) => {
+    appendHistory(root, event);
+    options.onEvent?.(event);
+  };
+  const now = () => new Date().toISOString();
+  const identity = currentProcess();
+  const partial = plan.length < graph.order.length && Boolean(options.selection?.block ?? options.selection?.from);
+  emit({
+    kind: 'run-started', time: started.toISOString(), runId, pipeline: pipeline.uuid, executionDate: executionDate.toISOString(),
+    blocks: plan, variables, pid: identity.pid, host: identity.host, pidStarted: identity.started, partial,
+    trigger: options.trigger?.name, backfill: options.backfill,
+  });
+
+  const inRun = new Set(plan);
+  const cached = inRun.size < graph.blocks.size ? latestOutputs(readHistory(root), pipeline.uuid) : new Map();
+  const results: RunResult['blocks'] = new Map();
+  const concurrency = Math.max(1, options.concurrency ?? concurrencyOf(pipeline));
+  const projectRetry = (project.metadata?.value as Record<string, unknown> | null)?.retry_config;
+  const running = new Set<Promise<void>>();
+  const pending = [...plan];
+
+  const finish = (block: string, status: BlockStatus, extra: Partial<Extract<RunEvent, { kind: 'block-finished' }>> = {}) => {
+    results.set(block, { status, error: extra.error, output: extra.output });
+    emit({ kind: 'block-finished', time: now(), runId, block, status, attempt: extra.attempt ?? 0, durationMs: extra.durationMs ?? 0, ...extra });
+  };
+
+  const runBlock = async (uuid: string): Promise<void> => {
+    const block = graph.blocks.get(uuid)!;
+    const upstream: { uuid: string; output: StoredOutput }[] = [];
+    const upstreamFrom: Record<string, string> = {};
+    for (const up of graph.upstream.get(uuid)!) {
+      const here = results.get(up);
+      if (here?.output) {
+        upstream.push({ uuid: up, output: here.output });
+        continue;
+      }
+      const earlier = cached.get(up);
+      if (!earlier) {
+        finish(uuid, 'failed', { error: { code: 'upstream', message: `No output of upstream block "${up}" from an earlier run: run it first, or add --with-upstream` } });
+        return;
+      }
+      upstream.push({ uuid: up, output: earlier.output });
+      upstreamFrom[up] = earlier.runId;
+    }
+    if (!block.file || !block.fileExists) {
+      finish(uuid, 'failed', { error: { code: 'runtime', message: `The file of block "${uuid}" does not exist: ${block.file ?? '(none)'}` } });
+      return;
+    }
+    const dir = blockRunDir(root, runId, uuid);
+    const logFile = join(dir, 'log.txt');
+    mkdirSync(dir, { recursive: true });
+    const retry = mergeRetryConfig(projectRetry, pipeline.raw.retry_config, block.raw.retry_config);
+    const startedAt = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      emit({ kind: 'block-started', time: now(), runId, block: uuid, attempt });
+      const result = await runInWorker(
+        {
+          runId, projectRoot: root, pipeline: pipeline.uuid,
+          block: { uuid, type: block.type, language: block.language, file: block.file },
+          upstream, variables, outputDir: join(dir, 'output'), workDir: join(dir, 'work'),
+          cacheDir: join(stateDir(root), 'cache', 'blocks'), profile: options.profile ?? 'default',
+          sensorIntervalSeconds: Number(block.configuration.poke_interval ?? 60),
+        },
+        {
+          timeoutSeconds: blockTimeout(block.raw.timeout),
+          signal,
+          onMessage: (message) => {
+            if (message.kind === 'log') {
+              appendFileSync(logFile, `${now()} ${message.level.toUpperCase()} ${message.message}\n`);
+              options.onEvent?.({ kind: 'block-log', time: now(), runId, block: uuid, level: message.level, message: message.message });
+            } else if (message.kind === 'progress') {
+              options.onEvent?.({ kind: 'block-progress', time: now(), runId, block: uuid, rows: message.rows, bytes: message.bytes });
+            }
+          },
+        },
+      );
+      const common = { attempt, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, peakMemoryBytes: result.peakMemoryBytes };
+      if (result.status === 'completed') {
+        finish(uuid, 'completed', { ...common, output: result.output, tests: result.tests, ...(Object.keys(upstreamFrom).length ? { upstreamFrom } : {}) });
+        return;
+      }
+      if (result.status === 'cancelled' || signal.aborted) {
+        finish(uuid, 'cancelled', { ...common, error: result.error });
+        return;
+      }
+      appendFileSync(logFile, `${now()} ERROR ${result.error.message}\n${result.error.stack ?? ''}\n`);
+      const retryable = result.error.code !== 'syntax' && result.error.code !== 'unsupported' && attempt <= retry.retries;
+      if (!retryable) {
+        finish(uuid, 'failed', { ...common, error: result.error });
+        return;
+      }
+      const delay = retryDelay(retry, attempt);
+      emit({ kind: 'block-retry', time: now(), runId, block: uuid, attempt, delaySeconds: delay, error: result.error });
+      await sleep(delay, signal);
+      if (signal.aborted) {
+        finish(uuid, 'cancelled', { ...common, error: { code: 'cancelled', message: 'Cancelled' } });
+        return;
+      }
+    }
+  };
+
+  // Schedules blocks as their upstream blocks finish: a failure marks everything downstream of it.
+  const settledUpstream = (uuid: string) => graph.upstream.get(uuid)!.every((u) => !inRun.has(u) || results.has(u));
+  while (pending.length > 0 || running.size > 0) {
+    for (let i = 0; i < pending.length && running.size < concurrency; ) {
+      const uuid = pending[i];
+      if (signal.aborted) {
+        pending.splice(i, 1);
+        finish(uuid, 'cancelled', { error: { code: 'cancelled', message: 'Cancelled before it started' } });
+        continue;
+      }
+      if (!settledUpstream(uuid)) {
+        i++;
+        continue;
+      }
+      pending.splice(i, 1);
+      const failedUp = graph.upstream.get(uuid)!.filter((u) => inRun.has(u) && results.get(u)!.status !== 'completed');
+      if (failedUp.length > 0) {
+        finish(uuid, signal.aborted ? 'cancelled' : 'upstream_failed', { error: { code: 'upstream', message: `Upstream block${failedUp.length > 1 ? 's' : ''} ${failedUp.join(', ')} did not complete` } });
+        continue;
+      }
+      const task = runBlock(uuid).finally(() => running.delete(task));
+      running.add(task);
+    }
+    if (running.size > 0) await Promise.race(running);
+    else if (pending.length > 0 && !signal.aborted) throw new Error('Internal error: no block can start; the plan is inconsistent');
+  }
+
+  const statuses = [...results.values()].map((r) => r.status);
+  const status: RunResult['status'] = signal.aborted || statuses.includes('cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed' || s === 'skipped') ? 'completed' : 'failed';
+  emit({ kind: 'run-finished', time: now(), runId, status, durationMs: Date.now() - started.getTime() });
+  return { runId, status, blocks: results };
+}
+
+function concurrencyOf(pipeline: Pipeline): number {
+  const limit = (pipeline.raw.concurrency_config as Record<string, unknown> | null | undefined)?.block_run_limit;
+  if (typeof limit === 'number' && limit > 0) return limit;
+  return Math.min(4, availableParallelism());
+}

@@ -1,0 +1,66 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { readFileSync } from 'node:fs';
+import { Dataset } from '../data/dataset.js';
+import { parquetSource, sqlIdent } from '../data/duck.js';
+import { persistOutput } from '../data/persist.js';
+import type { BlockError, StoredOutput } from '../protocol.js';
+import { TemplateValueError } from '../template/template.js';
+import { renderSql, upstreamView } from './sql-template.js';
+
+/** A SQL block's failure, with its place in the .sql file. */
+export class SqlBlockError extends Error {
+  constructor(readonly detail: BlockError) {
+    super(detail.message);
+  }
+}
+
+const QUERY_START = /^(select|with|from|values|table|pivot|unpivot|describe|show|summarize|\()/i;
+
+function stripLeadingComments(sql: string): string {
+  return sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '');
+}
+
+function position(sql: string, offset: number): { line: number; col: number } {
+  const before = sql.slice(0, offset);
+  return { line: before.split('\n').length, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+/**
+ * Runs a SQL block on DuckDB: upstream outputs are views (`df_1`, ...), the template is rendered,
+ * and the result of the query is persisted as the block's output without passing through JavaScript.
+ */
+export async function runSqlBlock(
+  connection: DuckDBConnection,
+  options: {
+    file: string;
+    inputs: { uuid: string; output: StoredOutput }[];
+    variables: Record<string, unknown>;
+    env: (name: string) => string | undefined;
+    outputDir: string;
+  },
+): Promise<StoredOutput> {
+  const source = readFileSync(options.file, 'utf8');
+  let sql: string;
+  try {
+    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env });
+  } catch (error) {
+    if (!(error instanceof TemplateValueError)) throw error;
+    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...position(source, error.offset) });
+  }
+  for (const [index, input] of options.inputs.entries()) {
+    if (input.output.kind !== 'table') continue;
+    await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(upstreamView(index))} AS SELECT * FROM ${parquetSource(input.output.files)}`);
+  }
+  const body = sql.trim().replace(/;\s*$/, '');
+  try {
+    const statements = await connection.extractStatements(body);
+    if (statements.count === 1 && QUERY_START.test(stripLeadingComments(body))) {
+      return await persistOutput(connection, new Dataset(connection, `(${body})`), { dir: options.outputDir });
+    }
+    const result = await connection.run(body);
+    const rows = result.columnCount > 0 ? (await result.getRowObjectsJS()) : undefined;
+    return await persistOutput(connection, rows && rows.length > 0 ? rows : undefined, { dir: options.outputDir });
+  } catch (error) {
+    throw new SqlBlockError({ code: 'runtime', message: `The query failed: ${(error as Error).message}`, file: options.file });
+  }
+}

@@ -1,0 +1,156 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
+import { isGone } from './process-identity.js';
+
+/** One block of a run, as the history knows it. */
+export interface BlockRecord {
+  block: string;
+  status: BlockStatus | 'running' | 'pending';
+  attempts: number;
+  startedAt?: string;
+  durationMs?: number;
+  output?: StoredOutput;
+  error?: BlockError;
+  tests?: { passed: number; total: number };
+  peakMemoryBytes?: number;
+  upstreamFrom?: Record<string, string>;
+}
+
+/** One pipeline run, folded from its events. */
+export interface RunRecord {
+  runId: string;
+  pipeline: string;
+  status: RunStatus;
+  executionDate: string;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  trigger?: string;
+  backfill?: string;
+  partial: boolean;
+  variables: Record<string, unknown>;
+  blocks: Map<string, BlockRecord>;
+}
+
+/** The folder of a project's run state (git-ignored). */
+export function stateDir(root: string): string {
+  return join(root, '.pipewright');
+}
+
+function historyFile(root: string): string {
+  return join(stateDir(root), 'history', 'runs.jsonl');
+}
+
+/**
+ * Appends an event to the run history. Each event is one line written by one append, which the
+ * kernel keeps whole and in place even when a scheduler and a terminal run write at the same time.
+ */
+export function appendHistory(root: string, event: RunEvent): void {
+  if (event.kind === 'block-log' || event.kind === 'block-progress') return;
+  const file = historyFile(root);
+  mkdirSync(join(stateDir(root), 'history'), { recursive: true });
+  appendFileSync(file, `${JSON.stringify(event)}\n`);
+}
+
+function fold(runs: Map<string, RunRecord>, identities: Map<string, { host: string; pid: number; pidStarted?: number }>, event: RunEvent): void {
+  if (event.kind === 'run-started') {
+    runs.set(event.runId, {
+      runId: event.runId,
+      pipeline: event.pipeline,
+      status: 'running',
+      executionDate: event.executionDate,
+      startedAt: event.time,
+      trigger: event.trigger,
+      backfill: event.backfill,
+      partial: event.partial ?? false,
+      variables: event.variables,
+      blocks: new Map(event.blocks.map((b) => [b, { block: b, status: 'pending', attempts: 0 }])),
+    });
+    identities.set(event.runId, { host: event.host, pid: event.pid, pidStarted: event.pidStarted });
+    return;
+  }
+  const run = runs.get(event.runId);
+  if (!run) return;
+  if (event.kind === 'run-finished') {
+    if (run.status !== 'running') return; // the first word on a run's end stands
+    run.status = event.status;
+    run.endedAt = event.time;
+    run.durationMs = event.durationMs;
+    for (const block of run.blocks.values()) {
+      if (block.status === 'running' || block.status === 'pending') block.status = event.status === 'interrupted' ? 'failed' : 'cancelled';
+    }
+    return;
+  }
+  const block = run.blocks.get(event.block) ?? { block: event.block, status: 'pending' as const, attempts: 0 };
+  run.blocks.set(event.block, block);
+  if (event.kind === 'block-started') {
+    block.status = 'running';
+    block.attempts = event.attempt;
+    block.startedAt ??= event.time;
+  } else if (event.kind === 'block-retry') {
+    block.error = event.error;
+  } else if (event.kind === 'block-finished') {
+    Object.assign(block, {
+      status: event.status,
+      attempts: event.attempt,
+      durationMs: event.durationMs,
+      output: event.output,
+      error: event.error,
+      tests: event.tests,
+      peakMemoryBytes: event.peakMemoryBytes,
+      upstreamFrom: event.upstreamFrom,
+    });
+  }
+}
+
+/**
+ * Reads every run of a project, oldest first. A run whose process is gone without finishing is
+ * marked interrupted, in the history too, so it never shows as running forever.
+ */
+export function readHistory(root: string): RunRecord[] {
+  const file = historyFile(root);
+  if (!existsSync(file)) return [];
+  const runs = new Map<string, RunRecord>();
+  const identities = new Map<string, { host: string; pid: number; pidStarted?: number }>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let event: RunEvent;
+    try {
+      event = JSON.parse(line) as RunEvent;
+    } catch {
+      continue; // a line cut short by a crash mid-write; the rest of the history stands
+    }
+    fold(runs, identities, event);
+  }
+  for (const run of runs.values()) {
+    const identity = identities.get(run.runId)!;
+    if (run.status !== 'running' || !isGone({ host: identity.host, pid: identity.pid, started: identity.pidStarted })) continue;
+    const event: RunEvent = { kind: 'run-finished', time: new Date().toISOString(), runId: run.runId, status: 'interrupted', durationMs: Date.now() - Date.parse(run.startedAt) };
+    appendHistory(root, event);
+    fold(runs, identities, event);
+  }
+  return [...runs.values()];
+}
+
+/** For each block of a pipeline, its newest successful output that is still on disk, and its run. */
+export function latestOutputs(runs: RunRecord[], pipeline: string): Map<string, { runId: string; output: StoredOutput }> {
+  const latest = new Map<string, { runId: string; output: StoredOutput }>();
+  for (const run of runs) {
+    if (run.pipeline !== pipeline) continue;
+    for (const block of run.blocks.values()) {
+      if (block.status !== 'completed' || !block.output) continue;
+      if (!block.output.files.every((f) => existsSync(f))) continue;
+      latest.set(block.block, { runId: run.runId, output: block.output });
+    }
+  }
+  return latest;
+}
+
+/** Finds a run by id or unique id prefix. */
+export function findRun(runs: RunRecord[], id: string): RunRecord | undefined {
+  const exact = runs.find((r) => r.runId === id);
+  if (exact) return exact;
+  const matches = runs.filter((r) => r.runId.startsWith(id));
+  return matches.length === 1 ? matches[0] : undefined;
+}

@@ -1,0 +1,156 @@
+// The block API: `import { dataLoader, transformer, ... } from 'pipewright'` in a block file.
+// Pipewright copies this file to .pipewright/types/ in a project, and the project's tsconfig.json maps
+// the module name to it, so blocks get full IntelliSense without `npm install`.
+
+declare module 'pipewright' {
+  /** A row: column name to value. */
+  export type Row = Record<string, unknown>;
+
+  /** A column of a dataset, with its DuckDB type (BIGINT, DOUBLE, VARCHAR, TIMESTAMP, ...). */
+  export interface Column {
+    name: string;
+    type: string;
+  }
+
+  /**
+   * A table produced by a block, read only when asked. What blocks receive from upstream blocks
+   * that returned rows, and what `readCsv` and `sql` return.
+   */
+  export interface Dataset {
+    /** The block that produced it. */
+    readonly block?: string;
+    /** Number of rows. */
+    count(): Promise<number>;
+    /** Column names and types. */
+    schema(): Promise<Column[]>;
+    /** All rows (or the first `limit`) as objects. For large data prefer `batches()` or `sql()`. */
+    rows(options?: { limit?: number }): Promise<Row[]>;
+    /** Rows in batches, streamed, so memory stays bounded whatever the size. */
+    batches(options?: { size?: number }): AsyncIterable<Row[]>;
+    /** SQL over this dataset, which the query calls `data`: `trips.sql('SELECT ... FROM data')`. Runs in DuckDB. */
+    sql(query: string): Dataset;
+    /** The whole dataset as an Apache Arrow table (apache-arrow's `Table`). */
+    arrow(): Promise<unknown>;
+  }
+
+  /** An Apache Arrow table (apache-arrow's `Table`), accepted as a block's output. */
+  export interface ArrowTable {
+    readonly schema: { fields: unknown[] };
+    readonly batches: unknown[];
+  }
+
+  /**
+   * What a block may return: rows, a dataset, an Arrow table, an async iterable of row batches
+   * (streamed, for data larger than memory), any other JSON value, or nothing.
+   */
+  export type Output = Row[] | Dataset | ArrowTable | AsyncIterable<Row[] | Row> | unknown;
+
+  /** An upstream block's output: a dataset when it returned a table, else the value it returned. */
+  export type Input = Dataset;
+
+  /** The run's variables, merged as Mage merges them, with Mage's names. */
+  export interface Vars {
+    /** The interval boundary this run is for, ISO 8601 (scheduled runs and backfills; now for manual runs). */
+    execution_date: string;
+    /** execution_date as YYYY-MM-DD. */
+    ds: string;
+    /** execution_date's hour, two digits. */
+    hr: string;
+    interval_start_datetime?: string;
+    interval_end_datetime?: string;
+    interval_seconds?: number;
+    pipeline_uuid: string;
+    block_uuid: string;
+    /** dev for runs started by hand, prod for scheduled ones, as in Mage. */
+    env: string;
+    [name: string]: unknown;
+  }
+
+  /** Writes to the block's log, shown live in the terminal and kept with the run. */
+  export interface Logger {
+    debug(...values: unknown[]): void;
+    info(...values: unknown[]): void;
+    warn(...values: unknown[]): void;
+    error(...values: unknown[]): void;
+  }
+
+  /** What every block receives last, after its upstream outputs. */
+  export interface BlockContext {
+    vars: Vars;
+    log: Logger;
+    runId: string;
+    pipelineUuid: string;
+    blockUuid: string;
+    /** Aborted when the run is cancelled or the block times out: pass it to fetch and long loops. */
+    signal: AbortSignal;
+    /** The io_config.yaml profile the run uses (--profile). */
+    profile: string;
+    /** The settings of a profile, templates resolved (the run's profile when none is named). */
+    config(profile?: string): Promise<Record<string, unknown>>;
+    /** Reports progress for the live progress line. */
+    progress(progress: { rows?: number; bytes?: number }): void;
+  }
+
+  type Awaitable<T> = T | Promise<T>;
+
+  /** A block's code, as the default export of its file. */
+  export interface BlockDefinition {
+    readonly kind: string;
+  }
+
+  /** A check of the block's output, run after the block; a failing check fails the block. */
+  export interface TestDefinition {
+    readonly kind: 'test';
+  }
+
+  /** A block that loads data: `export default dataLoader(async (ctx) => rows)`. */
+  export function dataLoader(run: (ctx: BlockContext) => Awaitable<Output>): BlockDefinition;
+  export function dataLoader(run: (input1: Input, ctx: BlockContext) => Awaitable<Output>): BlockDefinition;
+  export function dataLoader(run: (input1: Input, input2: Input, ctx: BlockContext) => Awaitable<Output>): BlockDefinition;
+
+  /** A block that transforms its upstream outputs: `transformer(async (trips, ctx) => ...)`. */
+  export function transformer(run: (input1: Input, ctx: BlockContext) => Awaitable<Output>): BlockDefinition;
+  export function transformer(run: (input1: Input, input2: Input, ctx: BlockContext) => Awaitable<Output>): BlockDefinition;
+  export function transformer(run: (input1: Input, input2: Input, input3: Input, ctx: BlockContext) => Awaitable<Output>): BlockDefinition;
+  export function transformer(run: (ctx: BlockContext) => Awaitable<Output>): BlockDefinition;
+  export function transformer(run: (...inputsThenContext: never[]) => Awaitable<Output>): BlockDefinition;
+
+  /** A block that writes its upstream outputs somewhere. */
+  export function dataExporter(run: (input1: Input, ctx: BlockContext) => Awaitable<Output | void>): BlockDefinition;
+  export function dataExporter(run: (input1: Input, input2: Input, ctx: BlockContext) => Awaitable<Output | void>): BlockDefinition;
+  export function dataExporter(run: (ctx: BlockContext) => Awaitable<Output | void>): BlockDefinition;
+  export function dataExporter(run: (...inputsThenContext: never[]) => Awaitable<Output | void>): BlockDefinition;
+
+  /** A block that does anything. */
+  export function custom(run: (ctx: BlockContext) => Awaitable<Output | void>): BlockDefinition;
+  export function custom(run: (input1: Input, ctx: BlockContext) => Awaitable<Output | void>): BlockDefinition;
+  export function custom(run: (input1: Input, input2: Input, ctx: BlockContext) => Awaitable<Output | void>): BlockDefinition;
+  export function custom(run: (...inputsThenContext: never[]) => Awaitable<Output | void>): BlockDefinition;
+
+  /** A block that waits: called until it returns true, or until the block's timeout. */
+  export function sensor(run: (ctx: BlockContext) => Awaitable<boolean>): BlockDefinition;
+  export function sensor(run: (input1: Input, ctx: BlockContext) => Awaitable<boolean>): BlockDefinition;
+
+  /**
+   * A check of the block's output (Mage's @test): `export const hasRows = test(async (out) => ...)`.
+   * Throw (or fail an assertion) to fail the block.
+   */
+  export function test(check: (output: Input, ctx: BlockContext) => Awaitable<void>): TestDefinition;
+
+  /** Options of `readCsv`. */
+  export interface ReadCsvOptions {
+    /** Column types, such as `{ VendorID: 'INTEGER', tpep_pickup_datetime: 'TIMESTAMP' }`; others are detected. */
+    columns?: Record<string, string>;
+    /** Field separator (default `,`). */
+    delimiter?: string;
+    /** Whether the first line names the columns (default true). */
+    header?: boolean;
+    signal?: AbortSignal;
+  }
+
+  /** A CSV or CSV.gz file, local or over HTTP(S), as a dataset (read by DuckDB, streamed). */
+  export function readCsv(location: string, options?: ReadCsvOptions): Promise<Dataset>;
+
+  /** A parquet file (or glob of files) as a dataset. */
+  export function readParquet(location: string): Promise<Dataset>;
+}
