@@ -2,6 +2,7 @@
 // it builds the inputs from upstream outputs, runs the block's code or SQL, runs its tests and
 // persists its output. The runtime can terminate it at any moment, even in an endless loop.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -61,7 +62,7 @@ function context(signal: AbortSignal) {
 async function loadDefinition(compiled: string): Promise<{ block: BlockDefinition; tests: [string, TestDefinition][] }> {
   let exports: Record<string, unknown>;
   try {
-    exports = require(compiled) as Record<string, unknown>;
+    exports = createRequire(compiled)(compiled) as Record<string, unknown>;
   } catch (error) {
     throw failure(error, 'runtime', compiled, 'The block failed while loading: ');
   }

@@ -1,7 +1,7 @@
 import { build, type Message, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { writeFileAtomic } from '../project/write-file.js';
 import type { BlockError } from '../protocol.js';
 
 // Compiled blocks find the API through a well-known global, so one worker serves any project
@@ -42,10 +42,13 @@ function compileError(messages: Message[], file: string): BlockError {
  * point at the .ts file.
  */
 export async function compileBlock(file: string, cacheDir: string): Promise<string> {
+  // One cache file per block file; the source map's paths are relative to it, so it is named first.
+  const out = join(cacheDir, `${basename(file).replace(/\.[^.]+$/, '')}-${createHash('sha1').update(file).digest('hex').slice(0, 10)}.cjs`);
   let code: string;
   try {
     const result = await build({
       entryPoints: [file],
+      outfile: out,
       absWorkingDir: process.cwd(),
       bundle: true,
       platform: 'node',
@@ -63,9 +66,7 @@ export async function compileBlock(file: string, cacheDir: string): Promise<stri
     if (messages?.length) throw new BlockCompileError(compileError(messages, file));
     throw new Error(`Cannot compile ${file}`, { cause: error });
   }
-  mkdirSync(cacheDir, { recursive: true });
-  const hash = createHash('sha1').update(file).update(code).digest('hex').slice(0, 12);
-  const out = join(cacheDir, `${basename(file).replace(/\.[^.]+$/, '')}-${hash}.cjs`);
-  writeFileSync(out, code);
+  // Two runs of one block may compile at once: each renames a whole file into place.
+  writeFileAtomic(out, code);
   return out;
 }

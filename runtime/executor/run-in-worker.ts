@@ -40,8 +40,11 @@ export function runInWorker(
       resolve({ ...result, peakMemoryBytes: peak });
       void worker.terminate();
     };
+    // Terminating makes the worker exit; the reason we stopped it is what the attempt reports.
+    let stopped: { error: BlockError; status: 'failed' | 'cancelled' } | undefined;
     const stop = (error: BlockError, status: 'failed' | 'cancelled') => {
-      void worker.terminate().then(() => finish({ status, error, peakMemoryBytes: peak }));
+      stopped ??= { error, status };
+      void worker.terminate();
     };
     const onAbort = () => stop({ code: 'cancelled', message: 'Cancelled' }, 'cancelled');
     options.signal.addEventListener('abort', onAbort, { once: true });
@@ -63,7 +66,8 @@ export function runInWorker(
     });
     worker.on('error', (error) => finish({ status: 'failed', error: { code: 'runtime', message: error.message, stack: error.stack }, peakMemoryBytes: peak }));
     worker.on('exit', (code) => {
-      if (!settled) finish({ status: 'failed', error: { code: 'runtime', message: `The block's worker exited (code ${code}) without a result` }, peakMemoryBytes: peak });
+      if (stopped) finish({ ...stopped, peakMemoryBytes: peak });
+      else finish({ status: 'failed', error: { code: 'runtime', message: `The block's worker exited (code ${code}) without a result` }, peakMemoryBytes: peak });
     });
   });
 }

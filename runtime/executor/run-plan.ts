@@ -19,7 +19,13 @@ export function isExecutable(block: Block): boolean {
 function closure(start: string, next: Map<string, string[]>): Set<string> {
   const seen = new Set<string>([start]);
   const stack = [start];
-  while (stack.length > 0) for (const n of next.get(stack.pop()!) ?? []) if (!seen.has(n)) (seen.add(n), stack.push(n));
+  while (stack.length > 0) {
+    for (const n of next.get(stack.pop()!) ?? []) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      stack.push(n);
+    }
+  }
   return seen;
 }
 
