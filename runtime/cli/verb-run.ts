@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runPipeline } from '../executor/run-pipeline.js';
 import { parseVarArguments } from '../executor/variables.js';
+import { ensureBlockTypes } from '../project/block-types.js';
 import { loadProject } from '../project/load-project.js';
 import { parseStartTime } from '../project/schedule.js';
 import type { RunEvent } from '../protocol.js';
@@ -35,6 +36,7 @@ export const runVerb: Verb = {
     if (!dir) return noProject(invocation);
     const name = invocation.positionals[0];
     const project = loadProject(dir);
+    ensureBlockTypes(dir);
     const pipeline = name ? project.pipelines.get(name) : undefined;
     if (!pipeline) {
       invocation.err(`error: ${name ? `Cannot find pipeline "${name}"` : 'Name the pipeline to run'} (pipelines: ${[...project.pipelines.keys()].join(', ') || 'none'})`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureBlockTypes, PROJECT_TSCONFIG } from '../project/block-types.js';
 import { createFile } from '../project/write-file.js';
 
 const IO_CONFIG = `version: 0.1.1
@@ -47,10 +48,12 @@ export function newProject(dir: string, options: { name: string }): string[] {
     'dev.env': DEV_ENV,
     '.env': DEV_ENV,
     '.gitignore': GITIGNORE,
+    'tsconfig.json': PROJECT_TSCONFIG,
   };
   for (const [file, text] of Object.entries(files)) createFile(join(dir, file), text);
   for (const folder of ['pipelines', 'data_loaders', 'transformers', 'data_exporters']) {
     mkdirSync(join(dir, folder), { recursive: true });
   }
+  ensureBlockTypes(dir);
   return Object.keys(files).map((f) => join(dir, f));
 }

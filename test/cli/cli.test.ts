@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { VERBS } from '../../runtime/cli/main.ts';
@@ -147,4 +148,25 @@ test('sample taxi writes the requested rows to stdout', () => {
   const rows = stdout.trimEnd().split('\n');
   assert.equal(rows.length, 26);
   assert.equal(rows[0].split(',').length, 18);
+});
+
+test('blocks from the templates type-check against the shipped block API without npm install', (t) => {
+  const parent = writeTree(t, {});
+  assert.equal(pipewright(['new', 'project', 'typed'], { cwd: parent }).code, 0);
+  const root = join(parent, 'typed');
+  const run = (...args: string[]) => assert.equal(pipewright(args, { cwd: root }).code, 0, args.join(' '));
+  run('new', 'pipeline', 'etl');
+  run('new', 'block', 'etl', 'load', '--type', 'data_loader');
+  run('new', 'block', 'etl', 'clean', '--type', 'transformer', '--upstream', 'load');
+  run('new', 'block', 'etl', 'save', '--type', 'data_exporter', '--upstream', 'clean');
+  run('new', 'block', 'etl', 'wait', '--type', 'sensor');
+  run('new', 'block', 'etl', 'misc', '--type', 'custom');
+  const tsc = join(import.meta.dirname, '../../node_modules/typescript/bin/tsc');
+  const clean = spawnSync(process.execPath, [tsc, '-p', root], { encoding: 'utf8' });
+  assert.equal(clean.status, 0, clean.stdout);
+  writeFileSync(join(root, 'transformers/wrong.ts'), "import { transformer } from 'pipewright';\nexport default transformer(async (rows, ctx) => { const n: string = await rows.count(); return n; });\n");
+  const wrong = spawnSync(process.execPath, [tsc, '-p', root], { encoding: 'utf8' });
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stdout, /transformers\/wrong\.ts\(2,57\): error TS2322: Type 'number' is not assignable to type 'string'/);
+  run('run', 'etl');
 });
