@@ -131,7 +131,12 @@ export interface BlockTask {
   profile: string;
   /** Seconds between two checks of a sensor. */
   sensorIntervalSeconds: number;
+  /** The compiled CommonJS of a TypeScript block (compiled by the runtime before the run). */
+  compiled?: string;
 }
+
+/** Messages from the runtime to a block worker; a worker runs one task at a time, many in its life. */
+export type WorkerCommand = { kind: 'run'; task: BlockTask } | { kind: 'abort' };
 
 /** Messages from a block worker to the runtime. */
 export type WorkerMessage =

@@ -2,7 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** What the block API's helpers (readCsv, ...) use of the block that is running. */
 export interface BlockEnvironment {
-  connection: DuckDBConnection;
+  /** The worker's DuckDB connection, opened on first use. */
+  connection: () => Promise<DuckDBConnection>;
   /** A folder of the block's own, for downloads and scratch files. */
   workDir: string;
   signal: AbortSignal;

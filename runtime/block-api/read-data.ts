@@ -2,8 +2,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Dataset } from '../data/dataset.js';
-import { sqlString } from '../data/duck.js';
+import type { Dataset } from '../data/dataset.js';
+import { sqlString } from '../data/sql-text.js';
 import { blockEnvironment } from './environment.js';
 
 /** Options of `readCsv`, as in the block API. */
@@ -41,12 +41,14 @@ export async function readCsv(location: string, options: ReadCsvOptions = {}): P
     settings.push(`types = {${types.join(', ')}}`);
   }
   const { connection } = blockEnvironment('readCsv');
-  return new Dataset(connection, `read_csv(${sqlString(file)}, ${settings.join(', ')})`);
+  const { Dataset } = await import('../data/dataset.js');
+  return new Dataset(await connection(), `read_csv(${sqlString(file)}, ${settings.join(', ')})`);
 }
 
 /** A parquet file, or a glob of them, as a dataset. */
 export async function readParquet(location: string): Promise<Dataset> {
   const file = await localPath(location, 'readParquet');
   const { connection } = blockEnvironment('readParquet');
-  return new Dataset(connection, `read_parquet(${sqlString(file)}, union_by_name = true)`);
+  const { Dataset } = await import('../data/dataset.js');
+  return new Dataset(await connection(), `read_parquet(${sqlString(file)}, union_by_name = true)`);
 }

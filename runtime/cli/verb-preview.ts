@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Dataset } from '../data/dataset.js';
-import { openDuck, parquetSource } from '../data/duck.js';
+import { openDuck } from '../data/duck.js';
+import { parquetSource } from '../data/sql-text.js';
 import { latestOutputs, readHistory } from '../history/run-history.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';

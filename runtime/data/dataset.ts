@@ -1,5 +1,5 @@
 import { JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
-import { tableFromJSON, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { plainRow } from './duck.js';
 
 /** A column of a dataset. */
@@ -76,6 +76,8 @@ export class Dataset {
 
   /** The whole dataset as an Apache Arrow table (in memory). */
   async arrow(): Promise<Table> {
+    // Loaded on first use: Arrow takes a tenth of a second to load, and most blocks never ask.
+    const { tableFromJSON } = await import('apache-arrow');
     return tableFromJSON(await this.rows());
   }
 }

@@ -2,7 +2,7 @@ import { BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBTimestampValue, TIMESTA
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDataset, type Column, type Row } from './dataset.js';
-import { sqlIdent, sqlString } from './duck.js';
+import { sqlIdent, sqlString } from './sql-text.js';
 
 /** What a block's output became on disk. */
 export interface OutputInfo {
@@ -25,27 +25,28 @@ const CHUNK_ROWS = 2048;
  * memory stays bounded); any other value becomes output.json.
  */
 export async function persistOutput(
-  connection: DuckDBConnection,
+  connection: DuckDBConnection | undefined,
   value: unknown,
   options: { dir: string; onProgress?: ProgressSink },
 ): Promise<OutputInfo> {
   mkdirSync(options.dir, { recursive: true });
   if (value === undefined || value === null) return { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 };
+  const batches = isDataset(value) ? undefined : rowBatches(value);
+  if (!isDataset(value) && !batches) {
+    const json = join(options.dir, 'output.json');
+    writeFileSync(json, JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    return { kind: 'json', files: [json], rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(json).size };
+  }
+  if (!connection) throw new Error('Internal error: a table output needs a DuckDB connection');
   const file = join(options.dir, 'part-0.parquet');
   if (isDataset(value)) {
     await connection.run(`COPY (SELECT * FROM ${value.source}) TO ${sqlString(file)} (FORMAT parquet)`);
     return describe(connection, [file]);
   }
-  const batches = rowBatches(value);
-  if (!batches) {
-    const json = join(options.dir, 'output.json');
-    writeFileSync(json, JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
-    return { kind: 'json', files: [json], rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(json).size };
-  }
   const staging = new StagingTable(connection, join(options.dir, 'staging.duckdb'));
   try {
     let rows = 0;
-    for await (const batch of batches) {
+    for await (const batch of batches!) {
       await staging.append(batch, rows);
       rows += batch.length;
       options.onProgress?.({ rows });

@@ -1,27 +1,21 @@
-// The entry of a block worker thread (bundled as dist/block-worker.js). One worker runs one block:
-// it builds the inputs from upstream outputs, runs the block's code or SQL, runs its tests and
-// persists its output. The runtime can terminate it at any moment, even in an endless loop.
+// The entry of a block worker thread (bundled as dist/block-worker.js). A worker runs the blocks the
+// runtime sends it, one at a time: it builds the inputs from upstream outputs, runs the block's code
+// or SQL, runs its tests and persists its output. The runtime terminates it when a block times out
+// or is cancelled, even in an endless loop, and starts a fresh one for the next block.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BLOCK_API, BLOCK_API_KEY } from '../block-api/api.js';
 import { isBlockDefinition, isTestDefinition, type BlockDefinition, type TestDefinition } from '../block-api/definitions.js';
 import { setBlockEnvironment } from '../block-api/environment.js';
-import { Dataset } from '../data/dataset.js';
-import { openDuck, parquetSource } from '../data/duck.js';
-import { persistOutput } from '../data/persist.js';
-import { readProjectEnv } from '../project/load-project.js';
-import { readProfile } from '../project/read-profile.js';
-import type { BlockError, BlockTask, StoredOutput, WorkerMessage } from '../protocol.js';
-import { BlockCompileError, compileBlock } from './compile-block.js';
+import { parquetSource } from '../data/sql-text.js';
+import type { BlockError, BlockTask, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
 import { captureCallSites, errorPosition } from './error-position.js';
-import { runSqlBlock, SqlBlockError } from './sql-block.js';
 
-const task = workerData as BlockTask;
-const send = (message: WorkerMessage) => parentPort!.postMessage(message);
 type Level = 'debug' | 'info' | 'warn' | 'error';
+const send = (message: WorkerMessage) => parentPort!.postMessage(message);
 const log = (level: Level) => (...values: unknown[]) => send({ kind: 'log', level, message: format(...values) });
 
 /** A failure with everything the user needs: what, and where in their file. */
@@ -33,19 +27,31 @@ class BlockFailure extends Error {
 
 function failure(error: unknown, code: BlockError['code'], compiled?: string, prefix = ''): BlockFailure {
   if (error instanceof BlockFailure) return error;
-  if (error instanceof BlockCompileError || error instanceof SqlBlockError) return new BlockFailure(error.detail);
+  const detail = (error as { detail?: BlockError }).detail;
+  if (detail && typeof detail.message === 'string') return new BlockFailure(detail);
   const message = error instanceof Error ? error.message : String(error);
   const where = compiled ? errorPosition(error, compiled) : undefined;
   return new BlockFailure({ code, message: `${prefix}${message}`, stack: error instanceof Error ? error.stack : undefined, ...where });
 }
 
-async function input(connection: DuckDBConnection, upstream: BlockTask['upstream'][number]): Promise<unknown> {
-  if (upstream.output.kind === 'table') return new Dataset(connection, parquetSource(upstream.output.files), upstream.uuid);
-  if (upstream.output.kind === 'json') return JSON.parse(readFileSync(upstream.output.files[0], 'utf8'));
-  return undefined;
+// DuckDB and the data layer load on first use: a block that passes nothing around never pays for them.
+let duck: DuckDBConnection | undefined;
+async function connection(workDir: string): Promise<DuckDBConnection> {
+  if (!duck) {
+    const { openDuck } = await import('../data/duck.js');
+    duck = await openDuck({ tempDirectory: workDir });
+  }
+  return duck;
 }
 
-function context(signal: AbortSignal) {
+async function input(task: BlockTask, upstream: BlockTask['upstream'][number]): Promise<unknown> {
+  if (upstream.output.kind === 'json') return JSON.parse(readFileSync(upstream.output.files[0], 'utf8'));
+  if (upstream.output.kind !== 'table') return undefined;
+  const { Dataset } = await import('../data/dataset.js');
+  return new Dataset(await connection(task.workDir), parquetSource(upstream.output.files), upstream.uuid);
+}
+
+function context(task: BlockTask, signal: AbortSignal) {
   return {
     vars: { ...task.variables, block_uuid: task.block.uuid, pipeline_uuid: task.pipeline },
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
@@ -54,24 +60,25 @@ function context(signal: AbortSignal) {
     blockUuid: task.block.uuid,
     signal,
     profile: task.profile,
-    config: async (profile?: string) => readProfile(task.projectRoot, profile ?? task.profile),
+    config: async (profile?: string) => (await import('../project/read-profile.js')).readProfile(task.projectRoot, profile ?? task.profile),
     progress: (progress: { rows?: number; bytes?: number }) => send({ kind: 'progress', ...progress }),
   };
 }
 
-async function loadDefinition(compiled: string): Promise<{ block: BlockDefinition; tests: [string, TestDefinition][] }> {
+function loadDefinition(task: BlockTask, compiled: string): { block: BlockDefinition; tests: [string, TestDefinition][] } {
   let exports: Record<string, unknown>;
   try {
     exports = createRequire(compiled)(compiled) as Record<string, unknown>;
   } catch (error) {
     throw failure(error, 'runtime', compiled, 'The block failed while loading: ');
   }
-  const blocks = Object.entries(exports).filter(([, value]) => isBlockDefinition(value));
-  const block = (isBlockDefinition(exports.default) ? exports.default : blocks[0]?.[1]) as BlockDefinition | undefined;
+  const blocks = Object.values(exports).filter(isBlockDefinition);
+  const block = isBlockDefinition(exports.default) ? exports.default : blocks[0];
   if (!block) {
+    const wrapper = task.block.type.replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
     throw new BlockFailure({
       code: 'runtime',
-      message: `${task.block.file} exports no block: add "export default ${camel(task.block.type)}(async (...) => { ... })" (import it from 'pipewright')`,
+      message: `${task.block.file} exports no block: add "export default ${wrapper}(async (...) => { ... })" (import it from 'pipewright')`,
       file: task.block.file,
       line: 1,
       col: 1,
@@ -81,21 +88,32 @@ async function loadDefinition(compiled: string): Promise<{ block: BlockDefinitio
   return { block, tests };
 }
 
-function camel(type: string): string {
-  return type.replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
-}
-
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-async function runTypescript(connection: DuckDBConnection, signal: AbortSignal): Promise<{ output: StoredOutput; tests: { passed: number; total: number } }> {
-  const compiled = await compileBlock(task.block.file, task.cacheDir);
-  const { block, tests } = await loadDefinition(compiled);
-  const inputs = await Promise.all(task.upstream.map((u) => input(connection, u)));
-  const ctx = context(signal);
+/** Whether a value needs DuckDB to be stored: anything but nothing and plain JSON values. */
+function mayBeTable(value: unknown): boolean {
+  return value !== undefined && value !== null && typeof value === 'object';
+}
+
+async function persist(task: BlockTask, value: unknown): Promise<StoredOutput> {
+  const { persistOutput } = await import('../data/persist.js');
+  try {
+    const db = mayBeTable(value) ? await connection(task.workDir) : undefined;
+    return await persistOutput(db, value, { dir: task.outputDir, onProgress: ({ rows }) => send({ kind: 'progress', rows }) });
+  } catch (error) {
+    throw failure(error, 'runtime', undefined, "Cannot store the block's output: ");
+  }
+}
+
+async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ output: StoredOutput; tests: { passed: number; total: number } }> {
+  const compiled = task.compiled!;
+  const { block, tests } = loadDefinition(task, compiled);
+  const inputs = await Promise.all(task.upstream.map((u) => input(task, u)));
+  const ctx = context(task, signal);
   let value: unknown;
   try {
     if (block.kind === 'sensor') {
@@ -104,17 +122,16 @@ async function runTypescript(connection: DuckDBConnection, signal: AbortSignal):
         log('info')(`Sensor not ready (check ${check}); next check in ${task.sensorIntervalSeconds} s`);
         await sleep(task.sensorIntervalSeconds * 1000, signal);
       }
-      value = undefined;
     } else {
       value = await block.run(...inputs, ctx);
     }
   } catch (error) {
     throw failure(error, 'runtime', compiled);
   }
-  const output = await persist(connection, value);
+  const output = await persist(task, value);
   let passed = 0;
   for (const [name, test] of tests) {
-    const result = output.kind === 'table' ? new Dataset(connection, parquetSource(output.files), task.block.uuid) : value;
+    const result = output.kind === 'table' ? await input(task, { uuid: task.block.uuid, output }) : value;
     try {
       await test.check(result, ctx);
       passed++;
@@ -126,43 +143,41 @@ async function runTypescript(connection: DuckDBConnection, signal: AbortSignal):
   return { output, tests: { passed, total: tests.length } };
 }
 
-async function persist(connection: DuckDBConnection, value: unknown): Promise<StoredOutput> {
-  try {
-    return await persistOutput(connection, value, { dir: task.outputDir, onProgress: ({ rows }) => send({ kind: 'progress', rows }) });
-  } catch (error) {
-    throw failure(error, 'runtime', undefined, 'Cannot store the block\'s output: ');
-  }
-}
-
-async function main(): Promise<void> {
-  process.setSourceMapsEnabled(true);
-  captureCallSites();
-  const controller = new AbortController();
-  parentPort!.on('message', (message: { kind?: string }) => {
-    if (message.kind === 'abort') controller.abort();
-  });
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) console[level] = log(level);
-  console.log = log('info');
-  const connection = await openDuck({ tempDirectory: task.workDir });
-  setBlockEnvironment({ connection, workDir: task.workDir, signal: controller.signal });
-  (globalThis as Record<symbol, unknown>)[BLOCK_API_KEY] = BLOCK_API;
+async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMessage> {
+  setBlockEnvironment({ connection: () => connection(task.workDir), workDir: task.workDir, signal });
   if (task.block.language === 'typescript') {
-    send({ kind: 'done', ...(await runTypescript(connection, controller.signal)) });
-  } else if (task.block.language === 'sql') {
-    const inputs = task.upstream.map((u) => ({ uuid: u.uuid, output: u.output }));
-    const env = readProjectEnv(task.projectRoot);
-    const output = await runSqlBlock(connection, { file: task.block.file, inputs, variables: { ...task.variables, block_uuid: task.block.uuid }, env: (n) => process.env[n] ?? env.get(n), outputDir: task.outputDir });
-    send({ kind: 'done', output, tests: { passed: 0, total: 0 } });
-  } else {
-    throw new BlockFailure({
-      code: 'unsupported',
-      message: `Pipewright runs TypeScript and SQL blocks; "${task.block.uuid}" is ${task.block.language} (${task.block.file}). Mage runs it; to run it here, rewrite it as a .ts or .sql block`,
-      file: task.block.file,
-    });
+    return { kind: 'done', ...(await runTypescript(task, signal)) };
   }
+  if (task.block.language === 'sql') {
+    const [{ runSqlBlock }, { readProjectEnv }] = await Promise.all([import('./sql-block.js'), import('../project/project-env.js')]);
+    const env = readProjectEnv(task.projectRoot);
+    const output = await runSqlBlock(await connection(task.workDir), {
+      file: task.block.file,
+      inputs: task.upstream,
+      variables: { ...task.variables, block_uuid: task.block.uuid },
+      env: (name) => process.env[name] ?? env.get(name),
+      outputDir: task.outputDir,
+    });
+    return { kind: 'done', output, tests: { passed: 0, total: 0 } };
+  }
+  throw new BlockFailure({
+    code: 'unsupported',
+    message: `Pipewright runs TypeScript and SQL blocks; "${task.block.uuid}" is ${task.block.language} (${task.block.file}). Mage runs it; to run it here, rewrite it as a .ts or .sql block`,
+    file: task.block.file,
+  });
 }
 
-main().catch((error: unknown) => {
-  const detail = error instanceof BlockFailure ? error.detail : failure(error, 'runtime').detail;
-  send({ kind: 'failed', error: detail });
+process.setSourceMapsEnabled(true);
+captureCallSites();
+for (const level of ['debug', 'info', 'warn', 'error'] as const) console[level] = log(level);
+console.log = log('info');
+(globalThis as Record<symbol, unknown>)[BLOCK_API_KEY] = BLOCK_API;
+let controller = new AbortController();
+parentPort!.on('message', (command: WorkerCommand) => {
+  if (command.kind === 'abort') {
+    controller.abort();
+    return;
+  }
+  controller = new AbortController();
+  runTask(command.task, controller.signal).then(send, (error: unknown) => send({ kind: 'failed', error: failure(error, 'runtime').detail }));
 });

@@ -9,7 +9,8 @@ import type { Pipeline, Project, Trigger } from '../project/model.js';
 import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
 import { mergeRetryConfig, retryDelay } from './retry.js';
 import { planRun, type RunSelection } from './run-plan.js';
-import { runInWorker } from './run-in-worker.js';
+import { compileBlocks, compiledBlocksDir } from './compile-block.js';
+import { WorkerPool } from './worker-pool.js';
 import { runVariables, type RunInterval } from './variables.js';
 
 /** What to run and how. */
@@ -108,6 +109,10 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const projectRetry = (project.metadata?.value as Record<string, unknown> | null)?.retry_config;
   const running = new Set<Promise<void>>();
   const pending = [...plan];
+  const pool = new WorkerPool();
+  pool.warm(Math.min(concurrency, plan.length));
+  const typescriptFiles = plan.map((u) => graph.blocks.get(u)!).filter((b) => b.language === 'typescript' && b.file && b.fileExists).map((b) => b.file!);
+  const compiled = await compileBlocks(typescriptFiles, { cacheDir: compiledBlocksDir(stateDir(root)), cwd: root });
 
   const finish = (block: string, status: BlockStatus, extra: Partial<Extract<RunEvent, { kind: 'block-finished' }>> = {}) => {
     results.set(block, { status, error: extra.error, output: extra.output });
@@ -136,6 +141,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       finish(uuid, 'failed', { error: { code: 'runtime', message: `The file of block "${uuid}" does not exist: ${block.file ?? '(none)'}` } });
       return;
     }
+    const build = block.language === 'typescript' ? compiled.get(block.file) : undefined;
+    if (build && 'error' in build) {
+      finish(uuid, 'failed', { attempt: 1, error: build.error });
+      return;
+    }
     const dir = blockRunDir(root, runId, uuid);
     const logFile = join(dir, 'log.txt');
     mkdirSync(dir, { recursive: true });
@@ -143,13 +153,13 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const startedAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       emit({ kind: 'block-started', time: now(), runId, block: uuid, attempt });
-      const result = await runInWorker(
+      const result = await pool.run(
         {
           runId, projectRoot: root, pipeline: pipeline.uuid,
           block: { uuid, type: block.type, language: block.language, file: block.file },
           upstream, variables, outputDir: join(dir, 'output'), workDir: join(dir, 'work'),
-          cacheDir: join(stateDir(root), 'cache', 'blocks'), profile: options.profile ?? 'default',
-          sensorIntervalSeconds: Number(block.configuration.poke_interval ?? 60),
+          cacheDir: compiledBlocksDir(stateDir(root)), profile: options.profile ?? 'default',
+          sensorIntervalSeconds: Number(block.configuration.poke_interval ?? 60), compiled: build?.compiled,
         },
         {
           timeoutSeconds: blockTimeout(block.raw.timeout),
@@ -190,32 +200,35 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   };
 
   // Schedules blocks as their upstream blocks finish: a failure marks everything downstream of it.
-  const settledUpstream = (uuid: string) => graph.upstream.get(uuid)!.every((u) => !inRun.has(u) || results.has(u));
-  while (pending.length > 0 || running.size > 0) {
-    for (let i = 0; i < pending.length && running.size < concurrency; ) {
-      const uuid = pending[i];
-      if (signal.aborted) {
+  try {
+    const settledUpstream = (uuid: string) => graph.upstream.get(uuid)!.every((u) => !inRun.has(u) || results.has(u));
+    while (pending.length > 0 || running.size > 0) {
+      for (let i = 0; i < pending.length && running.size < concurrency; ) {
+        const uuid = pending[i];
+        if (signal.aborted) {
+          pending.splice(i, 1);
+          finish(uuid, 'cancelled', { error: { code: 'cancelled', message: 'Cancelled before it started' } });
+          continue;
+        }
+        if (!settledUpstream(uuid)) {
+          i++;
+          continue;
+        }
         pending.splice(i, 1);
-        finish(uuid, 'cancelled', { error: { code: 'cancelled', message: 'Cancelled before it started' } });
-        continue;
+        const failedUp = graph.upstream.get(uuid)!.filter((u) => inRun.has(u) && results.get(u)!.status !== 'completed');
+        if (failedUp.length > 0) {
+          finish(uuid, signal.aborted ? 'cancelled' : 'upstream_failed', { error: { code: 'upstream', message: `Upstream block${failedUp.length > 1 ? 's' : ''} ${failedUp.join(', ')} did not complete` } });
+          continue;
+        }
+        const task = runBlock(uuid).finally(() => running.delete(task));
+        running.add(task);
       }
-      if (!settledUpstream(uuid)) {
-        i++;
-        continue;
-      }
-      pending.splice(i, 1);
-      const failedUp = graph.upstream.get(uuid)!.filter((u) => inRun.has(u) && results.get(u)!.status !== 'completed');
-      if (failedUp.length > 0) {
-        finish(uuid, signal.aborted ? 'cancelled' : 'upstream_failed', { error: { code: 'upstream', message: `Upstream block${failedUp.length > 1 ? 's' : ''} ${failedUp.join(', ')} did not complete` } });
-        continue;
-      }
-      const task = runBlock(uuid).finally(() => running.delete(task));
-      running.add(task);
+      if (running.size > 0) await Promise.race(running);
+      else if (pending.length > 0 && !signal.aborted) throw new Error('Internal error: no block can start; the plan is inconsistent');
     }
-    if (running.size > 0) await Promise.race(running);
-    else if (pending.length > 0 && !signal.aborted) throw new Error('Internal error: no block can start; the plan is inconsistent');
+  } finally {
+    await pool.close();
   }
-
   const statuses = [...results.values()].map((r) => r.status);
   const status: RunResult['status'] = signal.aborted || statuses.includes('cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed' || s === 'skipped') ? 'completed' : 'failed';
   emit({ kind: 'run-finished', time: now(), runId, status, durationMs: Date.now() - started.getTime() });

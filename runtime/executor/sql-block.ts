@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import { Dataset } from '../data/dataset.js';
-import { parquetSource, sqlIdent } from '../data/duck.js';
+import { parquetSource, sqlIdent } from '../data/sql-text.js';
 import { persistOutput } from '../data/persist.js';
 import type { BlockError, StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';

@@ -1,10 +1,10 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
 import { fileStart, type Problem } from '../problem.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import { diskHost, type ProjectHost } from './host.js';
 import { readIoConfig, type IoConfig } from './io-config.js';
 import { loadPipeline } from './load-pipeline.js';
+import { readProjectEnv } from './project-env.js';
 import type { BlockUse, Pipeline, Project } from './model.js';
 import { keyRange, parseYamlFile, type YamlFile } from './yaml-file.js';
 
@@ -60,16 +60,6 @@ function readIoConfigFile(path: string, host: ProjectHost, problems: Problem[]):
   const loaded = readIoConfig(file);
   problems.push(...loaded.problems);
   return loaded.value;
-}
-
-/** The project's variables: its committed defaults (dev.env, as in the course's setup) under the user's own .env. */
-export function readProjectEnv(root: string, host: ProjectHost = diskHost): Map<string, string> {
-  return new Map([...readDotenv(join(root, 'dev.env'), host), ...readDotenv(join(root, '.env'), host)]);
-}
-
-function readDotenv(path: string, host: ProjectHost): Map<string, string> {
-  const text = host.readFile(path);
-  return new Map(text === undefined ? [] : Object.entries(parseEnv(text)).map(([k, v]) => [k, v ?? '']));
 }
 
 function blockUses(pipelines: Map<string, Pipeline>): Map<string, BlockUse[]> {

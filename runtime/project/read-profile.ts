@@ -2,7 +2,7 @@ import { join, relative } from 'node:path';
 import { formatProblem } from '../problem.js';
 import { diskHost } from './host.js';
 import { readIoConfig } from './io-config.js';
-import { readProjectEnv } from './load-project.js';
+import { readProjectEnv } from './project-env.js';
 import { envLookup, resolveProfile } from './profile-resolve.js';
 import { parseYamlFile } from './yaml-file.js';
 

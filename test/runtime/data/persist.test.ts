@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tableFromArrays } from 'apache-arrow';
 import { Dataset } from '../../../runtime/data/dataset.ts';
-import { openDuck, parquetSource } from '../../../runtime/data/duck.ts';
+import { openDuck } from '../../../runtime/data/duck.ts';
+import { parquetSource } from '../../../runtime/data/sql-text.ts';
 import { persistOutput } from '../../../runtime/data/persist.ts';
 import { writeTree } from '../../helpers/project-tree.ts';
 

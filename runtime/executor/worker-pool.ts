@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BlockError, BlockTask, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
+
+/** How one attempt of a block ended. */
+export type AttemptResult =
+  | { status: 'completed'; output: StoredOutput; tests: { passed: number; total: number }; peakMemoryBytes: number }
+  | { status: 'failed'; error: BlockError; peakMemoryBytes: number }
+  | { status: 'cancelled'; error: BlockError; peakMemoryBytes: number };
+
+/** The worker script: beside the CLI bundle, or where PIPEWRIGHT_BLOCK_WORKER says (tests of the sources). */
+function workerScript(): string {
+  if (process.env.PIPEWRIGHT_BLOCK_WORKER) return process.env.PIPEWRIGHT_BLOCK_WORKER;
+  return join(typeof __dirname === 'string' ? __dirname : process.cwd(), 'block-worker.js');
+}
+
+interface PooledWorker {
+  worker: Worker;
+  /** Where the worker's messages and output go while it runs a task. */
+  onMessage?: (message: WorkerMessage) => void;
+  onExit?: (code: number) => void;
+}
+
+/**
+ * Block workers for one run. A worker runs one block at a time and is reused for the next, so a
+ * pipeline of small blocks does not pay a thread start and module loads per block. A block that times
+ * out or is cancelled has its worker terminated (which stops even an endless loop); a fresh worker
+ * takes its place. The runtime's own event loop never waits on block code.
+ */
+export class WorkerPool {
+  private readonly idle: PooledWorker[] = [];
+  private readonly all = new Set<PooledWorker>();
+
+  /** Starts workers ahead of need, so the first blocks do not wait for them. */
+  warm(count: number): void {
+    while (this.idle.length < count) this.idle.push(this.spawn());
+  }
+
+  private spawn(): PooledWorker {
+    const pooled: PooledWorker = { worker: new Worker(workerScript(), { stdout: true, stderr: true }) };
+    const forward = (level: 'info' | 'error') => (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) pooled.onMessage?.({ kind: 'log', level, message: line });
+    };
+    pooled.worker.stdout.on('data', forward('info'));
+    pooled.worker.stderr.on('data', forward('error'));
+    pooled.worker.on('message', (message: WorkerMessage) => pooled.onMessage?.(message));
+    pooled.worker.on('error', (error) => pooled.onMessage?.({ kind: 'failed', error: { code: 'runtime', message: error.message, stack: error.stack } }));
+    pooled.worker.on('exit', (code) => {
+      this.all.delete(pooled);
+      const at = this.idle.indexOf(pooled);
+      if (at >= 0) this.idle.splice(at, 1);
+      pooled.onExit?.(code);
+    });
+    this.all.add(pooled);
+    return pooled;
+  }
+
+  /** Runs one attempt of a block; a timeout or a cancel terminates its worker. */
+  run(task: BlockTask, options: { timeoutSeconds?: number; signal: AbortSignal; onMessage: (message: WorkerMessage) => void }): Promise<AttemptResult> {
+    const pooled = this.idle.pop() ?? this.spawn();
+    return new Promise((resolve) => {
+      let peak = process.memoryUsage.rss();
+      let stopped: { error: BlockError; status: 'failed' | 'cancelled' } | undefined;
+      let settled = false;
+      const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 200);
+      const finish = (result: AttemptResult, reusable: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(sample);
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
+        pooled.onMessage = undefined;
+        pooled.onExit = undefined;
+        if (reusable && this.all.has(pooled)) this.idle.push(pooled);
+        resolve({ ...result, peakMemoryBytes: Math.max(peak, process.memoryUsage.rss()) } as AttemptResult);
+      };
+      // Terminating makes the worker exit; the reason we stopped it is what the attempt reports.
+      const stop = (error: BlockError, status: 'failed' | 'cancelled') => {
+        stopped ??= { error, status };
+        void pooled.worker.terminate();
+      };
+      const onAbort = () => stop({ code: 'cancelled', message: 'Cancelled' }, 'cancelled');
+      const timeout = options.timeoutSeconds;
+      const timer =
+        timeout && timeout > 0
+          ? setTimeout(() => stop({ code: 'timeout', message: `Timed out after ${timeout} s (the block's timeout): it was stopped` }, 'failed'), timeout * 1000)
+          : undefined;
+      pooled.onExit = (code) => {
+        if (stopped) finish({ ...stopped, peakMemoryBytes: peak }, false);
+        else finish({ status: 'failed', error: { code: 'runtime', message: `The block's worker exited (code ${code}) without a result` }, peakMemoryBytes: peak }, false);
+      };
+      pooled.onMessage = (message) => {
+        if (message.kind === 'done') finish({ status: 'completed', output: message.output, tests: message.tests, peakMemoryBytes: peak }, true);
+        else if (message.kind === 'failed') finish({ status: 'failed', error: message.error, peakMemoryBytes: peak }, true);
+        else options.onMessage(message);
+      };
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      if (options.signal.aborted) onAbort();
+      else pooled.worker.postMessage({ kind: 'run', task } satisfies WorkerCommand);
+    });
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    await Promise.all([...this.all].map((p) => p.worker.terminate()));
+  }
+}
