@@ -8,6 +8,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import { loadProject } from '../runtime/project/load-project.ts';
 import { validateProject } from '../runtime/validate-project.ts';
 import { generateProject } from './generate-project.ts';
+import { noopPipelineBench, streamingMemoryBench, type BenchRow } from './runtime-bench.ts';
 
 interface Row {
   what: string;
@@ -81,9 +82,14 @@ function projectLoadBench(rows: Row[]): void {
 
 const rows: Row[] = [];
 projectLoadBench(rows);
-console.log('| what | time | reference | reference time | ratio | goal | met |');
+const table: BenchRow[] = rows.map((r) => ({ what: r.what, value: r.ms, unit: 'ms', reference: r.reference, referenceValue: r.referenceMs, goal: r.goal, met: r.met }));
+noopPipelineBench(table);
+streamingMemoryBench(table);
+console.log('| what | measured | reference | reference measured | ratio | goal | met |');
 console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
-for (const r of rows) {
-  console.log(`| ${r.what} | ${r.ms.toFixed(0)} ms | ${r.reference} | ${r.referenceMs.toFixed(0)} ms | ${(r.ms / r.referenceMs).toFixed(2)}x | ${r.goal} | ${r.met ? 'yes' : 'NO'} |`);
+for (const r of table) {
+  const value = `${r.value.toFixed(0)} ${r.unit}`;
+  const reference = `${r.referenceValue.toFixed(0)} ${r.unit}`;
+  console.log(`| ${r.what} | ${value} | ${r.reference} | ${reference} | ${(r.value / r.referenceValue).toFixed(2)}x | ${r.goal} | ${r.met ? 'yes' : 'NO'} |`);
 }
-if (rows.some((r) => !r.met)) process.exitCode = 1;
+if (table.some((r) => !r.met)) process.exitCode = 1;

@@ -3,7 +3,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 /** Opens an in-memory DuckDB with limits that suit one block on a small machine. */
 export async function openDuck(options: { memoryLimit?: string; threads?: number; tempDirectory?: string } = {}): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? '512MB',
+    memory_limit: options.memoryLimit ?? '256MB',
     threads: String(options.threads ?? 2),
     ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
   });
