@@ -136,11 +136,19 @@ export interface BlockTask {
 }
 
 /** Messages from the runtime to a block worker; a worker runs one task at a time, many in its life. */
-export type WorkerCommand = { kind: 'run'; task: BlockTask } | { kind: 'abort' };
+export type WorkerCommand =
+  | { kind: 'run'; task: BlockTask }
+  | { kind: 'abort' }
+  /** The runtime's answer to a worker's `request`. */
+  | { kind: 'response'; id: number; value?: unknown; error?: string };
+
+/** Services a block worker asks the runtime for, because they outlive one block (a server). */
+export type ServiceRequest = 'embedded-postgres';
 
 /** Messages from a block worker to the runtime. */
 export type WorkerMessage =
   | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { kind: 'progress'; rows?: number; bytes?: number }
   | { kind: 'done'; output: StoredOutput; tests: { passed: number; total: number } }
-  | { kind: 'failed'; error: BlockError };
+  | { kind: 'failed'; error: BlockError }
+  | { kind: 'request'; id: number; service: ServiceRequest };

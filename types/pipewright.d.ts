@@ -74,8 +74,36 @@ declare module 'pipewright' {
     error(...values: unknown[]): void;
   }
 
+  /** Options of `Postgres.export`. */
+  export interface PostgresExportOptions {
+    table: string;
+    /** Default: the profile's POSTGRES_SCHEMA, else public. */
+    schema?: string;
+    /** What to do when the table exists (Mage's if_exists); default replace. */
+    ifExists?: 'replace' | 'append' | 'fail';
+  }
+
+  /** PostgreSQL through an io_config.yaml profile (the embedded server for PIPEWRIGHT_EMBEDDED profiles). */
+  export interface Postgres {
+    /**
+     * Writes a dataset or rows to a table with COPY, creating the schema and table with types mapped
+     * from the data. Atomic: a load that fails or is killed leaves the table as it was. Resolves to the
+     * number of rows written.
+     */
+    export(data: Dataset | Row[] | AsyncIterable<Row[]>, options: PostgresExportOptions): Promise<number>;
+    /** Runs a statement with $1, $2, ... parameters and returns its rows (for small results). */
+    query(sql: string, params?: unknown[]): Promise<Row[]>;
+  }
+
+  /** The connectors, each through an io_config.yaml profile (the run's profile when none is named). */
+  export interface Io {
+    postgres(profile?: string): Promise<Postgres>;
+  }
+
   /** What every block receives last, after its upstream outputs. */
   export interface BlockContext {
+    /** Connections to the systems of io_config.yaml. */
+    io: Io;
     vars: Vars;
     log: Logger;
     runId: string;

@@ -7,9 +7,10 @@ import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
 
-function cell(value: unknown): string {
+function cell(value: unknown, type: string): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$/, '');
+  if (value instanceof Date && type === 'DATE') return value.toISOString().slice(0, 10);
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace(/Z$/, '');
   if (typeof value === 'object') return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   return String(value);
 }
@@ -51,7 +52,7 @@ export const previewVerb: Verb = {
       return 0;
     }
     const headers = output.columns.map((c) => `${c.name}\n${c.type}`);
-    const table = [headers.map((h) => h.split('\n')[0]), headers.map((h) => h.split('\n')[1]), ...rows.map((r) => output.columns.map((c) => cell(r[c.name])))];
+    const table = [headers.map((h) => h.split('\n')[0]), headers.map((h) => h.split('\n')[1]), ...rows.map((r) => output.columns.map((c) => cell(r[c.name], c.type)))];
     const widths = output.columns.map((_, i) => Math.min(40, Math.max(...table.map((row) => row[i].length))));
     const format = (row: string[]) => row.map((v, i) => (v.length > widths[i] ? `${v.slice(0, widths[i] - 1)}…` : v.padEnd(widths[i]))).join('  ');
     invocation.out(paint(invocation.color, 'bold', format(table[0])));

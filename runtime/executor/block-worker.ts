@@ -11,7 +11,8 @@ import { BLOCK_API, BLOCK_API_KEY } from '../block-api/api.js';
 import { isBlockDefinition, isTestDefinition, type BlockDefinition, type TestDefinition } from '../block-api/definitions.js';
 import { setBlockEnvironment } from '../block-api/environment.js';
 import { parquetSource } from '../data/sql-text.js';
-import type { BlockError, BlockTask, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
+import type { PostgresSettings } from '../connectors/embedded-postgres.js';
+import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
 import { captureCallSites, errorPosition } from './error-position.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -51,8 +52,33 @@ async function input(task: BlockTask, upstream: BlockTask['upstream'][number]): 
   return new Dataset(await connection(task.workDir), parquetSource(upstream.output.files), upstream.uuid);
 }
 
+// Requests to the runtime for services that outlive a block, such as the embedded PostgreSQL.
+const pendingRequests = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextRequest = 1;
+function request(service: ServiceRequest): Promise<unknown> {
+  const id = nextRequest++;
+  return new Promise((resolve, reject) => {
+    pendingRequests.set(id, { resolve, reject });
+    send({ kind: 'request', id, service });
+  });
+}
+
+async function postgres(task: BlockTask, profile: string) {
+  const [{ readProfile }, { isEmbeddedProfile, postgresSettingsOf }, { PostgresIo }] = await Promise.all([
+    import('../project/read-profile.js'),
+    import('../connectors/postgres-settings.js'),
+    import('../connectors/postgres.js'),
+  ]);
+  const settings = readProfile(task.projectRoot, profile);
+  const server = isEmbeddedProfile(settings)
+    ? ({ ...(await request('embedded-postgres')) as PostgresSettings, ...(settings.POSTGRES_SCHEMA ? { schema: String(settings.POSTGRES_SCHEMA) } : {}) })
+    : postgresSettingsOf(profile, settings);
+  return new PostgresIo(server, () => connection(task.workDir), task.workDir);
+}
+
 function context(task: BlockTask, signal: AbortSignal) {
   return {
+    io: { postgres: (profile?: string) => postgres(task, profile ?? task.profile) },
     vars: { ...task.variables, block_uuid: task.block.uuid, pipeline_uuid: task.pipeline },
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     runId: task.runId,
@@ -176,6 +202,13 @@ let controller = new AbortController();
 parentPort!.on('message', (command: WorkerCommand) => {
   if (command.kind === 'abort') {
     controller.abort();
+    return;
+  }
+  if (command.kind === 'response') {
+    const waiting = pendingRequests.get(command.id);
+    pendingRequests.delete(command.id);
+    if (command.error !== undefined) waiting?.reject(new Error(command.error));
+    else waiting?.resolve(command.value);
     return;
   }
   controller = new AbortController();

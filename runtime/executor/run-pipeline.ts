@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { EmbeddedPostgres } from '../connectors/embedded-postgres.js';
 import { buildGraph } from '../graph/graph.js';
 import { appendHistory, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
 import { currentProcess } from '../history/process-identity.js';
@@ -109,7 +110,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const projectRetry = (project.metadata?.value as Record<string, unknown> | null)?.retry_config;
   const running = new Set<Promise<void>>();
   const pending = [...plan];
-  const pool = new WorkerPool();
+  // Started by the first block that asks for it, stopped when the run ends.
+  const embedded = new EmbeddedPostgres(root);
+  const pool = new WorkerPool(async (service) => {
+    if (service === 'embedded-postgres') return embedded.ensure();
+    throw new Error(`Unknown service ${String(service)}`);
+  });
   pool.warm(Math.min(concurrency, plan.length));
   const typescriptFiles = plan.map((u) => graph.blocks.get(u)!).filter((b) => b.language === 'typescript' && b.file && b.fileExists).map((b) => b.file!);
   const compiled = await compileBlocks(typescriptFiles, { cacheDir: compiledBlocksDir(stateDir(root)), cwd: root });
@@ -228,6 +234,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     }
   } finally {
     await pool.close();
+    await embedded.stop();
   }
   const statuses = [...results.values()].map((r) => r.status);
   const status: RunResult['status'] = signal.aborted || statuses.includes('cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed' || s === 'skipped') ? 'completed' : 'failed';

@@ -1,12 +1,17 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { BlockError, BlockTask, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
+import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
 
 /** How one attempt of a block ended. */
 export type AttemptResult =
   | { status: 'completed'; output: StoredOutput; tests: { passed: number; total: number }; peakMemoryBytes: number }
   | { status: 'failed'; error: BlockError; peakMemoryBytes: number }
   | { status: 'cancelled'; error: BlockError; peakMemoryBytes: number };
+
+function errorText(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return error instanceof Error ? `${error.message}${cause}` : String(error);
+}
 
 /** The worker script: beside the CLI bundle, or where PIPEWRIGHT_BLOCK_WORKER says (tests of the sources). */
 function workerScript(): string {
@@ -30,6 +35,9 @@ interface PooledWorker {
 export class WorkerPool {
   private readonly idle: PooledWorker[] = [];
   private readonly all = new Set<PooledWorker>();
+
+  /** `provide` answers workers' requests for services, such as the embedded PostgreSQL. */
+  constructor(private readonly provide: (service: ServiceRequest) => Promise<unknown> = async (s) => Promise.reject(new Error(`No ${s} here`))) {}
 
   /** Starts workers ahead of need, so the first blocks do not wait for them. */
   warm(count: number): void {
@@ -90,7 +98,12 @@ export class WorkerPool {
         else finish({ status: 'failed', error: { code: 'runtime', message: `The block's worker exited (code ${code}) without a result` }, peakMemoryBytes: peak }, false);
       };
       pooled.onMessage = (message) => {
-        if (message.kind === 'done') finish({ status: 'completed', output: message.output, tests: message.tests, peakMemoryBytes: peak }, true);
+        if (message.kind === 'request') {
+          this.provide(message.service).then(
+            (value) => pooled.worker.postMessage({ kind: 'response', id: message.id, value } satisfies WorkerCommand),
+            (error: unknown) => pooled.worker.postMessage({ kind: 'response', id: message.id, error: errorText(error) } satisfies WorkerCommand),
+          );
+        } else if (message.kind === 'done') finish({ status: 'completed', output: message.output, tests: message.tests, peakMemoryBytes: peak }, true);
         else if (message.kind === 'failed') finish({ status: 'failed', error: message.error, peakMemoryBytes: peak }, true);
         else options.onMessage(message);
       };

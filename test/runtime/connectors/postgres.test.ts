@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BIN, pipewrightAsync } from '../../helpers/cli.ts';
+import { pipelineProject } from '../../helpers/pipeline-project.ts';
+import { startPostgres } from '../../helpers/postgres.ts';
+
+// The Postgres connector against a real server: the embedded PostgreSQL from npm that Pipewright
+// starts itself (the embedded profile of these projects).
+
+const EXPORT = (rowsCode: string, options: string) =>
+  [
+    "import { dataExporter } from 'pipewright';",
+    'export default dataExporter(async (ctx) => {',
+    '  const postgres = await ctx.io.postgres();',
+    `  const rows = ${rowsCode};`,
+    `  ctx.log.info('wrote', await postgres.export(rows, ${options}));`,
+    '});',
+  ].join('\n');
+
+test('values that are easy to get wrong survive the trip: nulls, timestamps, numerics, quotes, newlines, unicode', async (t) => {
+  const root = pipelineProject(t, {
+    save: {
+      type: 'data_exporter',
+      code: EXPORT(
+        `[
+          { id: 1, fare: 12.5, big: 9007199254740991, ok: true, at: new Date('2021-01-01T00:15:56Z'), note: 'a,b "quoted"\\nnext line', city: 'Zürich 東京 🚕' },
+          { id: 2, fare: null, big: null, ok: null, at: null, note: '', city: null },
+        ]`,
+        "{ schema: 'checks', table: 'values' }",
+      ),
+    },
+  });
+  const { query } = await startPostgres(t, root);
+  const run = await pipewrightAsync(['run', 'p'], { cwd: root });
+  assert.equal(run.code, 0, run.stdout);
+  assert.match(run.stdout, /│ wrote 2/);
+  const rows = await query('SELECT * FROM checks."values" ORDER BY id');
+  assert.deepEqual(rows, [
+    { id: '1', fare: 12.5, big: '9007199254740991', ok: true, at: new Date('2021-01-01T00:15:56Z'), note: 'a,b "quoted"\nnext line', city: 'Zürich 東京 🚕' },
+    { id: '2', fare: null, big: null, ok: null, at: null, note: '', city: null },
+  ]);
+  const types = await query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'checks' ORDER BY ordinal_position");
+  assert.deepEqual(types.map((r) => `${r.column_name}:${r.data_type}`), ['id:bigint', 'fare:double precision', 'big:bigint', 'ok:boolean', 'at:timestamp without time zone', 'note:text', 'city:text']);
+});
+
+test('ifExists: replace swaps the table, append adds to it, fail refuses and leaves it', async (t) => {
+  const root = pipelineProject(t, {
+    save: { type: 'data_exporter', code: EXPORT("[{ n: Number(ctx.vars.n), label: String(ctx.vars.label) }]", "{ table: 'counts', ifExists: ctx.vars.mode as 'replace' | 'append' | 'fail' }") },
+  });
+  const { query } = await startPostgres(t, root);
+  const run = (mode: string, n: number) => pipewrightAsync(['run', 'p', '--var', `mode=${mode}`, '--var', `n=${n}`, '--var', `label=${mode}`], { cwd: root });
+  assert.equal((await run('replace', 1)).code, 0);
+  assert.equal((await run('append', 2)).code, 0);
+  assert.deepEqual(await query('SELECT n, label FROM counts ORDER BY n'), [{ n: '1', label: 'replace' }, { n: '2', label: 'append' }]);
+  const refused = await run('fail', 3);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /Table public\.counts already exists and ifExists is "fail"/);
+  assert.equal((await query('SELECT count(*)::int AS n FROM counts'))[0].n, 2);
+  assert.equal((await run('replace', 9)).code, 0);
+  assert.deepEqual(await query('SELECT n, label FROM counts'), [{ n: '9', label: 'replace' }]);
+  const leftovers = await query("SELECT tablename FROM pg_tables WHERE tablename LIKE '%__pw_%'");
+  assert.deepEqual(leftovers, [], 'no staging tables left behind');
+});
+
+test('a load killed half-way leaves the previous table exactly as it was', async (t) => {
+  const root = pipelineProject(t, {
+    save: {
+      type: 'data_exporter',
+      code: EXPORT(
+        'Number(ctx.vars.rows) > 10 ? (async function* () { for (let s = 0; s < Number(ctx.vars.rows); s += 100_000) yield Array.from({ length: 100_000 }, (_, i) => ({ id: s + i, v: "x".repeat(40) })); })() : [{ id: 1, v: "old" }, { id: 2, v: "old" }]',
+        "{ table: 'trips' }",
+      ),
+    },
+  });
+  const { query } = await startPostgres(t, root);
+  assert.equal((await pipewrightAsync(['run', 'p', '--var', 'rows=2'], { cwd: root })).code, 0);
+  const events = join(root, 'events.jsonl');
+  const child = spawn(process.execPath, [BIN, 'run', 'p', '--var', 'rows=3000000', '--events', events], { cwd: root, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let copying = false;
+  for (let i = 0; i < 600 && !copying; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    copying = Number((await query("SELECT count(*)::int AS n FROM pg_stat_progress_copy WHERE command = 'COPY FROM' AND tuples_processed > 0"))[0].n) > 0;
+  }
+  assert.ok(copying, 'the COPY was seen in progress');
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(existsSync(events) && readFileSync(events, 'utf8').includes('"block-started"'));
+  // The server notices the dropped connection and rolls its transaction back.
+  for (let i = 0; i < 100 && Number((await query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pipewright'"))[0].n) > 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(await query('SELECT id, v FROM trips ORDER BY id'), [{ id: '1', v: 'old' }, { id: '2', v: 'old' }]);
+  assert.deepEqual(await query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'trips__pw_%'"), []);
+});
