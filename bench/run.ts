@@ -8,6 +8,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import { loadProject } from '../runtime/project/load-project.ts';
 import { validateProject } from '../runtime/validate-project.ts';
 import { generateProject } from './generate-project.ts';
+import { apiToPostgresBench } from './postgres-bench.ts';
 import { noopPipelineBench, streamingMemoryBench, type BenchRow } from './runtime-bench.ts';
 
 interface Row {
@@ -85,6 +86,8 @@ projectLoadBench(rows);
 const table: BenchRow[] = rows.map((r) => ({ what: r.what, value: r.ms, unit: 'ms', reference: r.reference, referenceValue: r.referenceMs, goal: r.goal, met: r.met }));
 noopPipelineBench(table);
 streamingMemoryBench(table);
+void (async () => {
+await apiToPostgresBench(table);
 console.log('| what | measured | reference | reference measured | ratio | goal | met |');
 console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
 for (const r of table) {
@@ -93,3 +96,4 @@ for (const r of table) {
   console.log(`| ${r.what} | ${value} | ${r.reference} | ${reference} | ${(r.value / r.referenceValue).toFixed(2)}x | ${r.goal} | ${r.met ? 'yes' : 'NO'} |`);
 }
 if (table.some((r) => !r.met)) process.exitCode = 1;
+})();

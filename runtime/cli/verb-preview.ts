@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Dataset } from '../data/dataset.js';
-import { openDuck } from '../data/duck.js';
 import { parquetSource } from '../data/sql-text.js';
 import { latestOutputs, readHistory } from '../history/run-history.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
@@ -45,6 +43,8 @@ export const previewVerb: Verb = {
       invocation.out(invocation.flags.json ? JSON.stringify({ run: runId, kind: output.kind, value }, null, 2) : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`);
       return 0;
     }
+    // DuckDB loads only here: every other verb starts without it.
+    const [{ Dataset }, { openDuck }] = await Promise.all([import('../data/dataset.js'), import('../data/duck.js')]);
     const dataset = new Dataset(await openDuck({ threads: 1 }), parquetSource(output.files), block);
     const rows = await dataset.rows({ limit });
     if (invocation.flags.json) {

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { EmbeddedPostgres, type PostgresSettings } from '../connectors/embedded-postgres.js';
 import { postgresAdvice } from '../connectors/postgres-advice.js';
 import { isEmbeddedProfile, postgresSettingsOf } from '../connectors/postgres-settings.js';
@@ -21,6 +20,7 @@ function masked(settings: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function testPostgres(settings: PostgresSettings): Promise<string> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ ...settings, connectionTimeoutMillis: settings.connectTimeoutSeconds * 1000 });
   try {
     await client.connect();
