@@ -1,5 +1,6 @@
 import { type Invocation, parseVerbArgs, type Verb, verbHelp } from './command.js';
 import { useColor } from './output.js';
+import { backfillVerb } from './verb-backfill.js';
 import { graphVerb } from './verb-graph.js';
 import { newVerb } from './verb-new.js';
 import { sampleVerb } from './verb-sample.js';
@@ -12,7 +13,7 @@ import { validateVerb } from './verb-validate.js';
 declare const PIPEWRIGHT_VERSION: string;
 
 /** Every verb of the CLI, in the order --help lists them. */
-export const VERBS: Verb[] = [runVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb];
+export const VERBS: Verb[] = [runVerb, backfillVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

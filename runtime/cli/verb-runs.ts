@@ -63,7 +63,7 @@ export const runsVerb: Verb = {
     for (const run of runs) {
       const blocks = [...run.blocks.values()];
       const done = blocks.filter((b) => b.status === 'completed').length;
-      const via = run.trigger ? `trigger ${run.trigger}` : run.backfill ? `backfill ${run.backfill}` : 'manual';
+      const via = run.trigger ? `trigger ${run.trigger}` : run.backfill ? 'backfill' : 'manual';
       const status = paint(invocation.color, STATUS_STYLE[run.status], run.status.padEnd(11));
       invocation.out(`${run.runId}  ${run.pipeline.padEnd(20)} ${status} ${run.executionDate.slice(0, 19)}  ${via.padEnd(16)} ${run.durationMs === undefined ? '' : formatDuration(run.durationMs).padStart(8)}  ${done}/${blocks.length} blocks`);
     }

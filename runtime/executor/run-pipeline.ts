@@ -31,6 +31,8 @@ export interface RunOptions {
   env?: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** Servers shared by several runs of one process (a backfill); by default the run has its own. */
+  embeddedPostgres?: EmbeddedPostgres;
 }
 
 /** How a run ended. */
@@ -110,8 +112,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const projectRetry = (project.metadata?.value as Record<string, unknown> | null)?.retry_config;
   const running = new Set<Promise<void>>();
   const pending = [...plan];
-  // Started by the first block that asks for it, stopped when the run ends.
-  const embedded = new EmbeddedPostgres(root);
+  // Started by the first block that asks for it, stopped when the run ends (unless it is shared).
+  const embedded = options.embeddedPostgres ?? new EmbeddedPostgres(root);
   const pool = new WorkerPool(async (service) => {
     if (service === 'embedded-postgres') return embedded.ensure();
     throw new Error(`Unknown service ${String(service)}`);
@@ -234,7 +236,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     }
   } finally {
     await pool.close();
-    await embedded.stop();
+    if (!options.embeddedPostgres) await embedded.stop();
   }
   const statuses = [...results.values()].map((r) => r.status);
   const status: RunResult['status'] = signal.aborted || statuses.includes('cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed' || s === 'skipped') ? 'completed' : 'failed';
