@@ -170,3 +170,13 @@ test('blocks from the templates type-check against the shipped block API without
   assert.match(wrong.stdout, /transformers\/wrong\.ts\(2,57\): error TS2322: Type 'number' is not assignable to type 'string'/);
   run('run', 'etl');
 });
+
+test('triggers lists each trigger with its next run times', () => {
+  const { code, stdout } = pipewright(['triggers', '--project', EXAMPLE, '--next', '2']);
+  assert.equal(code, 0);
+  assert.match(stdout, /^gcs_to_bigquery \/ daily_gcs_to_bigquery {2}time @daily {2}active {2}UTC$/m);
+  assert.equal((stdout.match(/^ {2}next \d{4}-\d{2}-\d{2} 00:00 UTC$/gm) ?? []).length, 2);
+  const json = JSON.parse(pipewright(['triggers', 'gcs_to_bigquery', '--project', EXAMPLE, '--json']).stdout);
+  assert.equal(json[0].next.length, 3);
+  assert.ok(json[0].next.every((t: string) => t.endsWith('T00:00:00.000Z')));
+});
