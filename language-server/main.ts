@@ -1,10 +1,13 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findProjectRoot, loadProject } from '../runtime/project/load-project.js';
+import type { Project } from '../runtime/project/model.js';
 import { validateProject } from '../runtime/validate-project.js';
 import { diagnosticsByUri } from './diagnostics.js';
 import { overlayHost } from './overlay-host.js';
+import { completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
 
 // Started by the extension over IPC, or by other editors with --stdio (vscode-languageserver reads
 // the transport from the command line).
@@ -16,15 +19,73 @@ const published = new Map<string, Set<string>>();
 const pending = new Map<string, NodeJS.Timeout>();
 
 connection.onInitialize(() => ({
-  capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+  capabilities: {
+    textDocumentSync: TextDocumentSyncKind.Incremental,
+    completionProvider: { triggerCharacters: [' ', '[', ',', '-', ':'] },
+    hoverProvider: true,
+    definitionProvider: true,
+  },
   serverInfo: { name: 'pipewright' },
 }));
+
+// The project model, rebuilt after any change; requests between two changes share one.
+let changes = 0;
+const models = new Map<string, { project: Project; at: number }>();
+function projectOf(root: string): Project {
+  const cached = models.get(root);
+  if (cached && cached.at === changes) return cached.project;
+  const project = loadProject(root, { host });
+  models.set(root, { project, at: changes });
+  return project;
+}
+
+/** The project, pipeline and text of a request's document, when it is a pipeline's metadata.yaml. */
+function pipelineRequest(uri: string) {
+  const document = documents.get(uri);
+  if (!document || !uri.startsWith('file:')) return undefined;
+  const file = fileURLToPath(uri);
+  const root = findProjectRoot(dirname(file), host);
+  if (!root) return undefined;
+  const project = projectOf(root);
+  const pipeline = pipelineOfFile(project, file);
+  return pipeline ? { project, pipeline, document } : undefined;
+}
+
+function guarded<T>(what: string, body: () => T | undefined): T | undefined {
+  try {
+    return body();
+  } catch (error) {
+    // A request on a half-typed file must never bring the server down.
+    connection.console.error(`${what} failed: ${(error as Error).stack ?? String(error)}`);
+    return undefined;
+  }
+}
+
+connection.onCompletion((params) =>
+  guarded('Completion', () => {
+    const request = pipelineRequest(params.textDocument.uri);
+    if (!request) return [];
+    return completePipeline(request.project, request.pipeline, request.document.getText(), request.document.offsetAt(params.position));
+  }) ?? [],
+);
+connection.onHover((params) =>
+  guarded('Hover', () => {
+    const request = pipelineRequest(params.textDocument.uri);
+    return request ? hoverPipeline(request.project, request.pipeline, request.document.getText(), request.document.offsetAt(params.position)) : undefined;
+  }) ?? null,
+);
+connection.onDefinition((params) =>
+  guarded('Definition', () => {
+    const request = pipelineRequest(params.textDocument.uri);
+    return request ? definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position)) : undefined;
+  }) ?? null,
+);
 
 /** Re-checks the whole project of a document: one edit can change the problems of other files. */
 function checkProject(root: string): void {
   let problems;
   try {
-    problems = validateProject(loadProject(root, { host }));
+    problems = validateProject(projectOf(root));
   } catch (error) {
     connection.console.error(`Cannot check ${root}: ${(error as Error).message}`);
     return;
@@ -36,8 +97,9 @@ function checkProject(root: string): void {
 }
 
 function schedule(uri: string): void {
+  changes++;
   if (!uri.startsWith('file:')) return;
-  const root = findProjectRoot(fileURLToPath(new URL('.', uri)), host);
+  const root = findProjectRoot(dirname(fileURLToPath(uri)), host);
   if (!root) return;
   clearTimeout(pending.get(root));
   // A short pause lets a burst of keystrokes settle into one check.

@@ -48,6 +48,11 @@ export class LspClient {
     });
   }
 
+  /** Sends a request about a position in a file (completion, hover, definition, ...). */
+  at<T>(method: string, path: string, line: number, character: number): Promise<T> {
+    return this.connection.sendRequest(method, { textDocument: { uri: pathToFileURL(path).href }, position: { line, character } }) as Promise<T>;
+  }
+
   /** Waits for the next diagnostics of a file that satisfy `match`, failing after `ms`. */
   diagnostics(path: string, match: (d: PublishedDiagnostics) => boolean = () => true, ms = 10_000): Promise<PublishedDiagnostics> {
     const uri = pathToFileURL(path).href;
