@@ -8,13 +8,14 @@ import { previewVerb } from './verb-preview.js';
 import { profilesVerb } from './verb-profiles.js';
 import { runVerb } from './verb-run.js';
 import { logsVerb, runsVerb } from './verb-runs.js';
+import { schedulerVerb } from './verb-scheduler.js';
 import { triggersVerb } from './verb-triggers.js';
 import { validateVerb } from './verb-validate.js';
 
 declare const PIPEWRIGHT_VERSION: string;
 
 /** Every verb of the CLI, in the order --help lists them. */
-export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb];
+export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, schedulerVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

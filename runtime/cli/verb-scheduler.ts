@@ -1,0 +1,67 @@
+import { Scheduler } from '../scheduler/scheduler.js';
+import { PROJECT_FLAG, type Verb } from './command.js';
+import { paint } from './output.js';
+import { noProject, projectDir } from './project-arg.js';
+
+/** `pipewright scheduler`: runs the project's active time triggers until stopped. */
+export const schedulerVerb: Verb = {
+  name: 'scheduler',
+  summary: "Run the project's active triggers on their schedules, until stopped (Ctrl-C).",
+  usage: 'pipewright scheduler [--every SECONDS] [--once]',
+  details:
+    'Trigger edits apply at the next check, without a restart. Each (pipeline, trigger, execution_date)\n' +
+    'runs once, even with two schedulers or after a restart. Ctrl-C stops starting runs and waits for\n' +
+    'those going; a second Ctrl-C cancels them.',
+  flags: {
+    project: PROJECT_FLAG,
+    every: { type: 'string', value: 'SECONDS', description: 'How often to check the triggers (default 15)' },
+    once: { type: 'boolean', description: 'Check once, wait for the runs it starts, and exit (for cron or CI)' },
+  },
+  async run(invocation) {
+    const root = projectDir(invocation);
+    if (!root) return noProject(invocation);
+    const every = Number(invocation.flags.every ?? 15);
+    if (!(every > 0)) {
+      invocation.err(`error: --every ${String(invocation.flags.every)}: give a number of seconds`);
+      return 2;
+    }
+    const stamp = () => paint(invocation.color, 'dim', new Date().toISOString().slice(0, 19).replace('T', ' '));
+    const scheduler = new Scheduler({ root, log: (line) => invocation.out(`${stamp()} ${line}`) });
+    if (invocation.flags.once) {
+      const started = scheduler.tick();
+      if (started.length === 0) invocation.out(`${stamp()} nothing is due`);
+      const results = await Promise.all(started.map((s) => s.done));
+      return results.every((r) => r?.status === 'completed') ? 0 : 1;
+    }
+    invocation.out(`${stamp()} scheduler started for ${root}, checking every ${every} s (Ctrl-C to stop)`);
+    let signals = 0;
+    const stopped = new Promise<void>((resolve) => {
+      const onSignal = () => {
+        signals++;
+        if (signals === 1) {
+          invocation.out(`${stamp()} stopping: no new runs; waiting for ${scheduler.active} running (Ctrl-C again to cancel them)`);
+          void scheduler.stop({ cancel: false }).then(() => resolve());
+        } else {
+          invocation.out(`${stamp()} cancelling the running runs`);
+          void scheduler.stop({ cancel: true }).then(() => resolve());
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const loop = () => {
+      try {
+        scheduler.tick();
+      } catch (error) {
+        invocation.out(`${stamp()} ${paint(invocation.color, 'red', 'error')}: ${(error as Error).message}`);
+      }
+      timer = setTimeout(loop, every * 1000);
+    };
+    loop();
+    await stopped;
+    clearTimeout(timer);
+    invocation.out(`${stamp()} scheduler stopped`);
+    return 0;
+  },
+};
