@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parquetSource } from '../data/sql-text.js';
 import { latestOutputs, readHistory } from '../history/run-history.js';
+import { loadProject } from '../project/load-project.js';
+import { projectSecrets, redactor } from '../project/secrets.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
@@ -37,10 +39,12 @@ export const previewVerb: Verb = {
       return 1;
     }
     const limit = Math.max(0, Number(invocation.flags.rows ?? 10) || 10);
+    // Data can hold secrets too (a block that selected a password): previews mask them like logs.
+    const redact = redactor(projectSecrets(loadProject(dir)));
     const { output, runId } = latest;
     if (output.kind !== 'table') {
       const value = output.kind === 'json' ? JSON.parse(readFileSync(output.files[0], 'utf8')) : null;
-      invocation.out(invocation.flags.json ? JSON.stringify({ run: runId, kind: output.kind, value }, null, 2) : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`);
+      invocation.out(redact(invocation.flags.json ? JSON.stringify({ run: runId, kind: output.kind, value }, null, 2) : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`));
       return 0;
     }
     // DuckDB loads only here: every other verb starts without it.
@@ -48,7 +52,7 @@ export const previewVerb: Verb = {
     const dataset = new Dataset(await openDuck({ threads: 1 }), parquetSource(output.files), block);
     const rows = await dataset.rows({ limit });
     if (invocation.flags.json) {
-      invocation.out(JSON.stringify({ run: runId, rows: output.rows, columns: output.columns, preview: rows }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+      invocation.out(redact(JSON.stringify({ run: runId, rows: output.rows, columns: output.columns, preview: rows }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)));
       return 0;
     }
     const headers = output.columns.map((c) => `${c.name}\n${c.type}`);
@@ -57,7 +61,7 @@ export const previewVerb: Verb = {
     const format = (row: string[]) => row.map((v, i) => (v.length > widths[i] ? `${v.slice(0, widths[i] - 1)}…` : v.padEnd(widths[i]))).join('  ');
     invocation.out(paint(invocation.color, 'bold', format(table[0])));
     invocation.out(paint(invocation.color, 'dim', format(table[1])));
-    for (const row of table.slice(2)) invocation.out(format(row));
+    for (const row of table.slice(2)) invocation.out(redact(format(row)));
     invocation.out(paint(invocation.color, 'dim', `${rows.length} of ${output.rows} rows, from run ${runId}`));
     return 0;
   },

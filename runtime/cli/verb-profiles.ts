@@ -3,15 +3,15 @@ import { postgresAdvice } from '../connectors/postgres-advice.js';
 import { isEmbeddedProfile, postgresSettingsOf } from '../connectors/postgres-settings.js';
 import { loadProject } from '../project/load-project.js';
 import { envLookup, resolveProfile } from '../project/profile-resolve.js';
+import { SECRET_KEY } from '../project/secrets.js';
 import { PROJECT_FLAG, type Invocation, type Verb } from './command.js';
 import { paint, problemLine } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
 
-const SECRET = /PASSWORD|SECRET|TOKEN|PRIVATE|_KEY$|ACC_KEY|CREDENTIALS/i;
 
 /** A setting as shown: secrets masked (but whether they are set is shown). */
 function shown(key: string, value: unknown): unknown {
-  if (!SECRET.test(key) || value === null || value === undefined || value === '') return value;
+  if (!SECRET_KEY.test(key) || value === null || value === undefined || value === '') return value;
   return '••••••';
 }
 

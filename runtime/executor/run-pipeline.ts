@@ -7,6 +7,7 @@ import { buildGraph } from '../graph/graph.js';
 import { appendHistory, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
 import { currentProcess } from '../history/process-identity.js';
 import type { Pipeline, Project, Trigger } from '../project/model.js';
+import { projectSecrets, redactor } from '../project/secrets.js';
 import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
 import { mergeRetryConfig, retryDelay } from './retry.js';
 import { planRun, type RunSelection } from './run-plan.js';
@@ -92,9 +93,13 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     env: options.env ?? (options.trigger || options.backfill ? 'prod' : 'dev'),
     runId,
   });
+  // Resolved secrets (passwords, keys, tokens) never reach the terminal, logs, events or the history.
+  const redact = redactor(projectSecrets(project));
+  const clean = (event: RunEvent): RunEvent => (JSON.parse(redact(JSON.stringify(event))) as RunEvent);
   const emit = (event: RunEvent) => {
-    appendHistory(root, event);
-    options.onEvent?.(event);
+    const safe = clean(event);
+    appendHistory(root, safe);
+    options.onEvent?.(safe);
   };
   const now = () => new Date().toISOString();
   const identity = currentProcess();
@@ -174,8 +179,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
           signal,
           onMessage: (message) => {
             if (message.kind === 'log') {
-              appendFileSync(logFile, `${now()} ${message.level.toUpperCase()} ${message.message}\n`);
-              options.onEvent?.({ kind: 'block-log', time: now(), runId, block: uuid, level: message.level, message: message.message });
+              const text = redact(message.message);
+              appendFileSync(logFile, `${now()} ${message.level.toUpperCase()} ${text}\n`);
+              options.onEvent?.({ kind: 'block-log', time: now(), runId, block: uuid, level: message.level, message: text });
             } else if (message.kind === 'progress') {
               options.onEvent?.({ kind: 'block-progress', time: now(), runId, block: uuid, rows: message.rows, bytes: message.bytes });
             }
@@ -191,7 +197,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         finish(uuid, 'cancelled', { ...common, error: result.error });
         return;
       }
-      appendFileSync(logFile, `${now()} ERROR ${result.error.message}\n${result.error.stack ?? ''}\n`);
+      appendFileSync(logFile, redact(`${now()} ERROR ${result.error.message}\n${result.error.stack ?? ''}\n`));
       const retryable = result.error.code !== 'syntax' && result.error.code !== 'unsupported' && attempt <= retry.retries;
       if (!retryable) {
         finish(uuid, 'failed', { ...common, error: result.error });

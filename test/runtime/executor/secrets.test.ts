@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pipewright } from '../../helpers/cli.ts';
+import { pipelineProject } from '../../helpers/pipeline-project.ts';
+
+function everyFile(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? everyFile(path) : [path];
+  });
+}
+
+test('a resolved secret never reaches the terminal, the logs, the events or the history', (t) => {
+  const root = pipelineProject(
+    t,
+    {
+      rows: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async (ctx) => [{ who: 'admin', password: (await ctx.config('dev')).POSTGRES_PASSWORD }]);\n" },
+      leak: {
+        code: [
+          "import { dataLoader } from 'pipewright';",
+          'export default dataLoader(async (ctx) => {',
+          "  const settings = await ctx.config('dev');",
+          "  ctx.log.info('connecting with', settings.POSTGRES_PASSWORD);",
+          "  console.log(`password=${String(settings.POSTGRES_PASSWORD)}`);",
+          "  throw new Error(`login failed for ${String(settings.POSTGRES_PASSWORD)}`);",
+          '});',
+        ].join('\n'),
+      },
+    },
+    {
+      files: {
+        'io_config.yaml': "version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  POSTGRES_PASSWORD: \"{{ env_var('PW_SECRET') }}\"\n",
+        '.env': 'PW_SECRET=Sup3r-Secret-42\n',
+      },
+    },
+  );
+  const events = join(root, 'events.jsonl');
+  const run = pipewright(['run', 'p', '--events', events], { cwd: root });
+  assert.equal(run.code, 1);
+  const outputs = [run.stdout, run.stderr, readFileSync(events, 'utf8'), ...everyFile(join(root, '.pipewright')).filter((f) => /\.(txt|jsonl)$/.test(f)).map((f) => readFileSync(f, 'utf8'))];
+  for (const text of outputs) assert.ok(!text.includes('Sup3r-Secret-42'), text);
+  assert.match(run.stdout, /connecting with \*\*\*\*\*\*/);
+  assert.match(run.stdout, /login failed for \*\*\*\*\*\*/);
+  const preview = pipewright(['preview', 'p', 'rows'], { cwd: root });
+  assert.equal(preview.code, 0, preview.stderr);
+  assert.match(preview.stdout, /\*\*\*\*\*\*/);
+  assert.ok(!preview.stdout.includes('Sup3r-Secret-42'));
+  const logs = pipewright(['logs', JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout)[0].id], { cwd: root }).stdout;
+  assert.match(logs, /password=\*\*\*\*\*\*/);
+});
