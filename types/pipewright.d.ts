@@ -81,6 +81,10 @@ declare module 'pipewright' {
     schema?: string;
     /** What to do when the table exists (Mage's if_exists); default replace. */
     ifExists?: 'replace' | 'append' | 'fail';
+    /** Columns that identify a row: an upsert, where rows whose key exists are updated or ignored. */
+    uniqueConstraints?: string[];
+    /** With uniqueConstraints: update the existing row (default) or keep it. */
+    uniqueConflictMethod?: 'UPDATE' | 'IGNORE';
   }
 
   /** PostgreSQL through an io_config.yaml profile (the embedded server for PIPEWRIGHT_EMBEDDED profiles). */

@@ -18,6 +18,10 @@ export interface PostgresExportOptions {
   table: string;
   schema?: string;
   ifExists?: IfExists;
+  /** Columns that identify a row: rows whose key exists are updated (or ignored) instead of added. */
+  uniqueConstraints?: string[];
+  /** What to do with a row whose key exists (Mage's unique_conflict_method); default UPDATE. */
+  uniqueConflictMethod?: 'UPDATE' | 'IGNORE';
 }
 
 /** A connection to PostgreSQL for a block: export datasets with COPY, run queries. */
@@ -75,7 +79,9 @@ export class PostgresIo {
       }));
       const csv = join(dir, 'data.csv');
       await duck.run(`COPY (SELECT * FROM ${dataset.source}) TO ${sqlString(csv)} (FORMAT csv, HEADER false)`);
-      return await this.load(csv, { schema, table: options.table, ifExists, columns });
+      const target = { schema, table: options.table, ifExists, columns };
+      if (options.uniqueConstraints?.length) return await this.upsert(csv, { ...target, keys: options.uniqueConstraints, method: options.uniqueConflictMethod ?? 'UPDATE' });
+      return await this.load(csv, target);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -86,6 +92,45 @@ export class PostgresIo {
     const stored = await persistOutput(duck, data, { dir: join(dir, 'rows') });
     if (stored.kind !== 'table') throw new Error('postgres.export takes a dataset, rows or row batches');
     return new Dataset(duck, parquetSource(stored.files));
+  }
+
+  /**
+   * An upsert as one statement: the data goes by COPY into a temporary table, then one
+   * INSERT ... ON CONFLICT moves it (the last row wins when the data repeats a key). Mage does this
+   * row by row; the table gets the unique index ON CONFLICT needs if it lacks one.
+   */
+  private async upsert(
+    csv: string,
+    target: { schema: string; table: string; columns: { name: string; type: string }[]; keys: string[]; method: 'UPDATE' | 'IGNORE' },
+  ): Promise<number> {
+    const unknown = target.keys.filter((k) => !target.columns.some((c) => c.name === k));
+    if (unknown.length > 0) throw new Error(`uniqueConstraints names ${unknown.join(', ')}, which the data has no column for (columns: ${target.columns.map((c) => c.name).join(', ')})`);
+    const client = await this.client();
+    const qualified = `${pgIdent(target.schema)}.${pgIdent(target.table)}`;
+    const columns = target.columns.map((c) => pgIdent(c.name)).join(', ');
+    const keys = target.keys.map(pgIdent).join(', ');
+    try {
+      await client.query('BEGIN');
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pgIdent(target.schema)}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${qualified} (${target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ')})`);
+      const index = `${target.table.slice(0, 40)}__pw_unique_${target.keys.join('_').slice(0, 12)}`;
+      await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${pgIdent(index)} ON ${qualified} (${keys})`);
+      await client.query(`CREATE TEMP TABLE pw_upsert (${target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ')}, pw_order bigserial) ON COMMIT DROP`);
+      const copy = client.query(copyFrom(`COPY pw_upsert (${columns}) FROM STDIN WITH (FORMAT csv)`));
+      await pipeline(createReadStream(csv), copy);
+      const updates = target.columns.filter((c) => !target.keys.includes(c.name)).map((c) => `${pgIdent(c.name)} = EXCLUDED.${pgIdent(c.name)}`);
+      const action = target.method === 'IGNORE' || updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`;
+      const result = await client.query(
+        `INSERT INTO ${qualified} (${columns}) SELECT ${columns} FROM (SELECT DISTINCT ON (${keys}) * FROM pw_upsert ORDER BY ${keys}, pw_order DESC) AS latest ON CONFLICT (${keys}) ${action}`,
+      );
+      await client.query('COMMIT');
+      return result.rowCount ?? 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await client.end();
+    }
   }
 
   private async load(csv: string, target: { schema: string; table: string; ifExists: IfExists; columns: { name: string; type: string }[] }): Promise<number> {

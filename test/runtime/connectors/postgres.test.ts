@@ -122,3 +122,25 @@ test('Ctrl-C while the embedded PostgreSQL runs still cancels the run cleanly, a
   assert.deepEqual([last.kind, last.status], ['run-finished', 'cancelled']);
   assert.equal(existsSync(join(root, '.pipewright/postgres/data/postmaster.pid')), false, 'the server was stopped');
 });
+
+test('upserts: uniqueConstraints update or ignore rows whose key exists, in one statement', async (t) => {
+  const root = pipelineProject(t, {
+    save: {
+      type: 'data_exporter',
+      code: EXPORT(
+        'ctx.vars.rows as Record<string, unknown>[]',
+        "{ table: 'zones', ...(ctx.vars.method ? { uniqueConstraints: ['id'], uniqueConflictMethod: ctx.vars.method as 'UPDATE' | 'IGNORE' } : {}) }",
+      ),
+    },
+  });
+  const { query } = await startPostgres(t, root);
+  const run = (rows: unknown[], method?: string) =>
+    pipewrightAsync(['run', 'p', '--var', `rows=${JSON.stringify(rows)}`, ...(method ? ['--var', `method=${method}`] : [])], { cwd: root });
+  assert.equal((await run([{ id: 1, name: 'Bronx' }, { id: 2, name: 'Brooklyn' }])).code, 0);
+  const update = await run([{ id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens' }, { id: 3, name: 'Queens (last)' }], 'UPDATE');
+  assert.equal(update.code, 0, update.stdout);
+  assert.match(update.stdout, /│ wrote 2/);
+  assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [{ id: 1, name: 'Bronx' }, { id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens (last)' }]);
+  assert.equal((await run([{ id: 1, name: 'ignored' }, { id: 4, name: 'Staten Island' }], 'IGNORE')).code, 0);
+  assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [{ id: 1, name: 'Bronx' }, { id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens (last)' }, { id: 4, name: 'Staten Island' }]);
+});
