@@ -121,7 +121,7 @@ export interface BlockTask {
   runId: string;
   projectRoot: string;
   pipeline: string;
-  block: { uuid: string; type: string; language: string; file: string };
+  block: { uuid: string; type: string; language: string; file: string; configuration: Record<string, unknown> };
   /** The outputs of its upstream blocks, in upstream_blocks order. */
   upstream: { uuid: string; output: StoredOutput }[];
   variables: Record<string, unknown>;

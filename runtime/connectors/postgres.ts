@@ -50,6 +50,16 @@ export class PostgresIo {
     return client;
   }
 
+  /** Runs `body` with a connected client, closed after. */
+  async withClient<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = await this.client();
+    try {
+      return await body(client);
+    } finally {
+      await client.end();
+    }
+  }
+
   /** Runs a statement and returns its rows (for small results). */
   async query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     const client = await this.client();

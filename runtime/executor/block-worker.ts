@@ -63,17 +63,17 @@ function request(service: ServiceRequest): Promise<unknown> {
   });
 }
 
-async function postgres(task: BlockTask, profile: string) {
-  const [{ readProfile }, { isEmbeddedProfile, postgresSettingsOf }, { PostgresIo }] = await Promise.all([
-    import('../project/read-profile.js'),
-    import('../connectors/postgres-settings.js'),
-    import('../connectors/postgres.js'),
-  ]);
+/** How to reach PostgreSQL with a profile: the embedded server (asked of the runtime) or the profile's settings. */
+async function postgresSettings(task: BlockTask, profile: string): Promise<PostgresSettings> {
+  const [{ readProfile }, { isEmbeddedProfile, postgresSettingsOf }] = await Promise.all([import('../project/read-profile.js'), import('../connectors/postgres-settings.js')]);
   const settings = readProfile(task.projectRoot, profile);
-  const server = isEmbeddedProfile(settings)
-    ? ({ ...(await request('embedded-postgres')) as PostgresSettings, ...(settings.POSTGRES_SCHEMA ? { schema: String(settings.POSTGRES_SCHEMA) } : {}) })
-    : postgresSettingsOf(profile, settings);
-  return new PostgresIo(server, () => connection(task.workDir), task.workDir);
+  if (!isEmbeddedProfile(settings)) return postgresSettingsOf(profile, settings);
+  return { ...((await request('embedded-postgres')) as PostgresSettings), ...(settings.POSTGRES_SCHEMA ? { schema: String(settings.POSTGRES_SCHEMA) } : {}) };
+}
+
+async function postgres(task: BlockTask, profile: string) {
+  const { PostgresIo } = await import('../connectors/postgres.js');
+  return new PostgresIo(await postgresSettings(task, profile), () => connection(task.workDir), task.workDir);
 }
 
 function context(task: BlockTask, signal: AbortSignal) {
@@ -173,6 +173,25 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
   setBlockEnvironment({ connection: () => connection(task.workDir), workDir: task.workDir, signal });
   if (task.block.language === 'typescript') {
     return { kind: 'done', ...(await runTypescript(task, signal)) };
+  }
+  if (task.block.language === 'sql' && task.block.configuration.data_provider === 'postgres') {
+    const [{ runSqlOnPostgres }, { readProjectEnv }] = await Promise.all([import('./sql-postgres.js'), import('../project/project-env.js')]);
+    const env = readProjectEnv(task.projectRoot);
+    const profile = typeof task.block.configuration.data_provider_profile === 'string' ? task.block.configuration.data_provider_profile : task.profile;
+    const output = await runSqlOnPostgres({
+      file: task.block.file,
+      pipeline: task.pipeline,
+      block: task.block.uuid,
+      configuration: task.block.configuration,
+      inputs: task.upstream,
+      variables: { ...task.variables, block_uuid: task.block.uuid },
+      env: (name) => process.env[name] ?? env.get(name),
+      outputDir: task.outputDir,
+      workDir: task.workDir,
+      settings: await postgresSettings(task, profile),
+      duck: () => connection(task.workDir),
+    });
+    return { kind: 'done', output, tests: { passed: 0, total: 0 } };
   }
   if (task.block.language === 'sql') {
     const [{ runSqlBlock }, { readProjectEnv }] = await Promise.all([import('./sql-block.js'), import('../project/project-env.js')]);

@@ -95,7 +95,17 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   });
   // Resolved secrets (passwords, keys, tokens) never reach the terminal, logs, events or the history.
   const redact = redactor(projectSecrets(project));
-  const clean = (event: RunEvent): RunEvent => (JSON.parse(redact(JSON.stringify(event))) as RunEvent);
+  // Only text is masked: file paths and other structured fields stay intact (a secret that happens to
+  // appear in a path must not break the path).
+  const cleanError = (error: BlockError | undefined): BlockError | undefined =>
+    error && { ...error, message: redact(error.message), ...(error.stack ? { stack: redact(error.stack) } : {}) };
+  const clean = (event: RunEvent): RunEvent => {
+    if (event.kind === 'block-finished' || event.kind === 'block-retry') return { ...event, error: cleanError(event.error) } as RunEvent;
+    if (event.kind === 'run-started') {
+      return { ...event, variables: Object.fromEntries(Object.entries(event.variables).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v])) };
+    }
+    return event;
+  };
   const emit = (event: RunEvent) => {
     const safe = clean(event);
     appendHistory(root, safe);
@@ -169,7 +179,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       const result = await pool.run(
         {
           runId, projectRoot: root, pipeline: pipeline.uuid,
-          block: { uuid, type: block.type, language: block.language, file: block.file },
+          block: { uuid, type: block.type, language: block.language, file: block.file, configuration: block.configuration },
           upstream, variables, outputDir: join(dir, 'output'), workDir: join(dir, 'work'),
           cacheDir: compiledBlocksDir(stateDir(root)), profile: options.profile ?? 'default',
           sensorIntervalSeconds: Number(block.configuration.poke_interval ?? 60), compiled: build?.compiled,

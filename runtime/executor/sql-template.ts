@@ -6,6 +6,8 @@ export interface SqlTemplateContext {
   upstream: string[];
   variables: Record<string, unknown>;
   env: (name: string) => string | undefined;
+  /** How an upstream output is named in the SQL (default: the DuckDB view `df_N`). */
+  upstreamName?: (index: number) => string;
 }
 
 /** The name under which an upstream output is a view in the block's DuckDB. */
@@ -47,10 +49,10 @@ function resolve(expression: TemplateExpression, context: SqlTemplateContext): s
           expression.start,
         );
       }
-      return upstreamView(index);
+      return context.upstreamName ? context.upstreamName(index) : upstreamView(index);
     }
     const upstream = context.upstream.indexOf(parsed.name);
-    if (upstream >= 0) return quoteIdent(upstreamView(upstream));
+    if (upstream >= 0) return context.upstreamName ? context.upstreamName(upstream) : quoteIdent(upstreamView(upstream));
     if (parsed.name in context.variables) return text(context.variables[parsed.name]);
     throw new TemplateValueError(`{{ ${parsed.name} }} is undefined: it is neither an upstream block nor a variable of this run`, expression.start);
   }

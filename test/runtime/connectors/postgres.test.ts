@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, pipewrightAsync } from '../../helpers/cli.ts';
+import { BIN, pipewright, pipewrightAsync } from '../../helpers/cli.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
 import { startPostgres } from '../../helpers/postgres.ts';
 
@@ -143,4 +143,27 @@ test('upserts: uniqueConstraints update or ignore rows whose key exists, in one 
   assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [{ id: 1, name: 'Bronx' }, { id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens (last)' }]);
   assert.equal((await run([{ id: 1, name: 'ignored' }, { id: 4, name: 'Staten Island' }], 'IGNORE')).code, 0);
   assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [{ id: 1, name: 'Bronx' }, { id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens (last)' }, { id: 4, name: 'Staten Island' }]);
+});
+
+test('a SQL block with data_provider: postgres runs on PostgreSQL over its uploaded upstream output', async (t) => {
+  const root = pipelineProject(t, {
+    zones: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ id: 1, name: 'bronx' }, { id: 2, name: 'queens' }, { id: 3, name: 'manhattan' }]);\n" },
+    upper: {
+      language: 'sql',
+      upstream: ['zones'],
+      code: "-- runs on PostgreSQL\nSELECT id, upper(name) AS name, '{{ ds }}' AS ds FROM {{ df_1 }} WHERE id > 1\n",
+      yaml: ['configuration: {data_provider: postgres, data_provider_profile: default, data_provider_schema: analytics, data_provider_table: zones_upper, export_write_policy: replace}'],
+    },
+    count: { upstream: ['upper'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (rows) => rows.sql('SELECT count(*)::INT AS n FROM data'));\n" },
+  });
+  const { query } = await startPostgres(t, root);
+  const run = await pipewrightAsync(['run', 'p', '--execution-date', '2021-01-15'], { cwd: root });
+  assert.equal(run.code, 0, run.stdout);
+  assert.deepEqual(await query('SELECT id::int, name, ds FROM analytics.zones_upper ORDER BY id'), [{ id: 2, name: 'QUEENS', ds: '2021-01-15' }, { id: 3, name: 'MANHATTAN', ds: '2021-01-15' }]);
+  assert.equal((await query('SELECT count(*)::int AS n FROM analytics.p_zones'))[0].n, 3, 'the upstream output was uploaded');
+  const preview = pipewright(['preview', 'p', 'count', '--json'], { cwd: root });
+  assert.equal(preview.code, 0, preview.stderr);
+  assert.deepEqual(JSON.parse(preview.stdout).preview, [{ n: 2 }]);
+  assert.equal((await pipewrightAsync(['run', 'p', '--execution-date', '2021-01-16'], { cwd: root })).code, 0, 'replace runs again');
+  assert.deepEqual((await query('SELECT DISTINCT ds FROM analytics.zones_upper')).map((r) => r.ds), ['2021-01-16']);
 });

@@ -1,0 +1,97 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { to as copyTo } from 'pg-copy-streams';
+import type { PostgresSettings } from '../connectors/embedded-postgres.js';
+import { PostgresIo } from '../connectors/postgres.js';
+import { pgIdent } from '../connectors/postgres-types.js';
+import { Dataset } from '../data/dataset.js';
+import { persistOutput } from '../data/persist.js';
+import { parquetSource, sqlString } from '../data/sql-text.js';
+import type { StoredOutput } from '../protocol.js';
+import { TemplateValueError } from '../template/template.js';
+import { renderSql } from './sql-template.js';
+import { SqlBlockError } from './sql-block.js';
+
+/** What a SQL block on PostgreSQL needs. */
+export interface PostgresSqlOptions {
+  file: string;
+  pipeline: string;
+  block: string;
+  configuration: Record<string, unknown>;
+  inputs: { uuid: string; output: StoredOutput }[];
+  variables: Record<string, unknown>;
+  env: (name: string) => string | undefined;
+  outputDir: string;
+  workDir: string;
+  settings: PostgresSettings;
+  duck: () => Promise<DuckDBConnection>;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function position(sql: string, offset: number): { line: number; col: number } {
+  const before = sql.slice(0, offset);
+  return { line: before.split('\n').length, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+/**
+ * A SQL block with `data_provider: postgres`, as Mage runs it: upstream outputs are loaded as tables
+ * (`{{ df_1 }}` names the first), and unless `use_raw_sql` is set, the query's result is written to
+ * `data_provider_schema`.`data_provider_table` (default `<pipeline>_<block>`) by `export_write_policy`,
+ * and read back as the block's output.
+ */
+export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<StoredOutput> {
+  const config = options.configuration;
+  const schema = text(config.data_provider_schema) ?? options.settings.schema;
+  const io = new PostgresIo(options.settings, options.duck, options.workDir);
+  const upstreamTables: string[] = [];
+  for (const input of options.inputs) {
+    const table = `${options.pipeline}_${input.uuid}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63);
+    if (input.output.kind === 'table') {
+      const duck = await options.duck();
+      await io.export(new Dataset(duck, parquetSource(input.output.files)), { schema, table, ifExists: 'replace' });
+    }
+    upstreamTables.push(`${pgIdent(schema)}.${pgIdent(table)}`);
+  }
+  const source = readFileSync(options.file, 'utf8');
+  let sql: string;
+  try {
+    // {{ df_N }} and {{ <uuid> }} name the uploaded tables here, not DuckDB views.
+    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i] });
+  } catch (error) {
+    if (!(error instanceof TemplateValueError)) throw error;
+    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...position(source, error.offset) });
+  }
+  const body = sql.trim().replace(/;\s*$/, '');
+  if (config.use_raw_sql === true) {
+    await io.query(body);
+    return persistOutput(undefined, undefined, { dir: options.outputDir });
+  }
+  const table = text(config.data_provider_table) ?? `${options.pipeline}_${options.block}`.replace(/[^A-Za-z0-9_]/g, '_');
+  const policy = text(config.export_write_policy) ?? 'append';
+  const qualified = `${pgIdent(schema)}.${pgIdent(table)}`;
+  const exists = (await io.query('SELECT to_regclass($1) IS NOT NULL AS found', [qualified]))[0].found === true;
+  if (exists && policy === 'fail') throw new SqlBlockError({ code: 'runtime', message: `Table ${schema}.${table} exists and export_write_policy is fail`, file: options.file });
+  try {
+    if (!exists || policy === 'replace') {
+      await io.query(`BEGIN; CREATE SCHEMA IF NOT EXISTS ${pgIdent(schema)}; DROP TABLE IF EXISTS ${qualified}; CREATE TABLE ${qualified} AS ${body}; COMMIT`);
+    } else {
+      await io.query(`INSERT INTO ${qualified} ${body}`);
+    }
+  } catch (error) {
+    throw new SqlBlockError({ code: 'runtime', message: `The query failed on PostgreSQL: ${(error as Error).message}`, file: options.file });
+  }
+  // The result comes back as CSV through COPY, then DuckDB keeps it as the block's output.
+  mkdirSync(options.workDir, { recursive: true });
+  const csv = join(options.workDir, 'result.csv');
+  const select = `SELECT * FROM ${qualified}`;
+  await io.withClient(async (client) => {
+    await pipeline(client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER true)`)), createWriteStream(csv));
+  });
+  const duck = await options.duck();
+  return persistOutput(duck, new Dataset(duck, `read_csv(${sqlString(csv)}, header = true)`), { dir: options.outputDir });
+}
