@@ -1,11 +1,11 @@
 import { parseVarArguments } from '../executor/variables.js';
 import { loadProject } from '../project/load-project.js';
 import { parseStartTime } from '../project/schedule.js';
-import { validateProject } from '../validate-project.js';
 import { backfillName, planBackfill, runBackfill, type PlannedRun } from '../scheduler/backfill.js';
 import { parseInterval, type IntervalSpec } from '../scheduler/intervals.js';
 import { PROJECT_FLAG, type Invocation, type Verb } from './command.js';
-import { paint, problemLine } from './output.js';
+import { paint } from './output.js';
+import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
 import { formatDuration } from './run-renderer.js';
 
@@ -50,11 +50,8 @@ export const backfillVerb: Verb = {
     if (!root) return noProject(invocation);
     const project = loadProject(root);
     const name = invocation.positionals[0];
-    const pipeline = name ? project.pipelines.get(name) : undefined;
-    if (!pipeline) {
-      invocation.err(`error: ${name ? `Cannot find pipeline "${name}"` : 'Name the pipeline'} (pipelines: ${[...project.pipelines.keys()].join(', ') || 'none'})`);
-      return 2;
-    }
+    const pipeline = namedPipeline(invocation, project, name);
+    if (!pipeline) return 2;
     let options: ReturnType<typeof parseOptions>;
     let planned: PlannedRun[];
     try {
@@ -74,12 +71,7 @@ export const backfillVerb: Verb = {
       }
       return 0;
     }
-    const errors = validateProject(project).filter((p) => p.severity === 'error' && p.range.file.startsWith(`${pipeline.dir}/`));
-    if (errors.length > 0) {
-      for (const problem of errors) invocation.err(problemLine(problem, invocation));
-      invocation.err(`error: Cannot run ${pipeline.uuid} until these problems are fixed`);
-      return 1;
-    }
+    if (!runnable(invocation, project, pipeline)) return 1;
     const controller = new AbortController();
     const onSignal = () => {
       invocation.err('\nStopping the backfill: running intervals are cancelled; run the same command again to resume');

@@ -8,9 +8,9 @@ import { ensureBlockTypes } from '../project/block-types.js';
 import { loadProject } from '../project/load-project.js';
 import { parseStartTime } from '../project/schedule.js';
 import type { RunEvent } from '../protocol.js';
-import { validateProject } from '../validate-project.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
-import { displayPath, problemLine } from './output.js';
+import { displayPath } from './output.js';
+import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
 import { createRunRenderer } from './run-renderer.js';
 
@@ -39,17 +39,9 @@ export const runVerb: Verb = {
     const name = invocation.positionals[0];
     const project = loadProject(dir);
     ensureBlockTypes(dir);
-    const pipeline = name ? project.pipelines.get(name) : undefined;
-    if (!pipeline) {
-      invocation.err(`error: ${name ? `Cannot find pipeline "${name}"` : 'Name the pipeline to run'} (pipelines: ${[...project.pipelines.keys()].join(', ') || 'none'})`);
-      return 2;
-    }
-    const errors = validateProject(project).filter((p) => p.severity === 'error' && p.range.file.startsWith(`${pipeline.dir}/`));
-    if (errors.length > 0) {
-      for (const problem of errors) invocation.err(problemLine(problem, invocation));
-      invocation.err(`error: Cannot run ${pipeline.uuid} until these problems are fixed`);
-      return 1;
-    }
+    const pipeline = namedPipeline(invocation, project, name);
+    if (!pipeline) return 2;
+    if (!runnable(invocation, project, pipeline)) return 1;
     let overrides: Record<string, unknown>;
     let executionDate: Date | undefined;
     let concurrency: number | undefined;
