@@ -178,6 +178,10 @@ declare module 'pipewright' {
     /** Whether the first line names the columns (default true). */
     header?: boolean;
     signal?: AbortSignal;
+    /** Retries of a download on transient failures (network errors, HTTP 429 and 5xx), with backoff; default 3. */
+    retries?: number;
+    /** `fail` (default): a row that does not parse fails the block, with its line; `skip`: such rows are left out, counted and reported. */
+    badRows?: 'fail' | 'skip';
   }
 
   /** A CSV or CSV.gz file, local or over HTTP(S), as a dataset (read by DuckDB, streamed). */

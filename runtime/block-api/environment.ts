@@ -7,6 +7,10 @@ export interface BlockEnvironment {
   /** A folder of the block's own, for downloads and scratch files. */
   workDir: string;
   signal: AbortSignal;
+  /** Reports progress on the run's live line. */
+  progress: (progress: { rows?: number; bytes?: number }) => void;
+  /** Writes to the block's log. */
+  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
 let current: BlockEnvironment | undefined;

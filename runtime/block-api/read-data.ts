@@ -1,9 +1,7 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { sqlString } from '../data/sql-text.js';
+import { download } from './download.js';
 import { blockEnvironment } from './environment.js';
 
 /** Options of `readCsv`, as in the block API. */
@@ -12,34 +10,34 @@ export interface ReadCsvOptions {
   delimiter?: string;
   header?: boolean;
   signal?: AbortSignal;
+  /** Retries of a download on transient failures (default 3). */
+  retries?: number;
+  /** `fail` (default): a row that does not parse fails the block; `skip`: such rows are left out and counted. */
+  badRows?: 'fail' | 'skip';
 }
 
-/** Streams a URL to a file in the block's folder, keeping its name (and so its .gz) for DuckDB. */
-async function download(url: string, dir: string, signal: AbortSignal): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const response = await fetch(url, { signal });
-  if (!response.ok || !response.body) throw new Error(`Cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
-  const name = basename(new URL(url).pathname) || 'download.csv';
-  const file = join(dir, name);
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(file), { signal });
-  return file;
-}
-
-async function localPath(location: string, helper: string, signal?: AbortSignal): Promise<string> {
+async function localPath(location: string, helper: string, options: { signal?: AbortSignal; retries?: number } = {}): Promise<string> {
   const environment = blockEnvironment(helper);
-  if (/^https?:\/\//i.test(location)) return download(location, join(environment.workDir, 'downloads'), signal ?? environment.signal);
-  return isAbsolute(location) ? location : resolve(location);
+  if (!/^https?:\/\//i.test(location)) return isAbsolute(location) ? location : resolve(location);
+  return download(location, join(environment.workDir, 'downloads'), {
+    signal: options.signal ?? environment.signal,
+    retries: options.retries,
+    onProgress: (bytes) => environment.progress({ bytes }),
+    onRetry: (attempt, reason, delay) => environment.log('warn', `${reason}; retry ${attempt} in ${delay} s`),
+  });
 }
 
 /** A CSV or CSV.gz file, local or over HTTP(S), as a dataset read by DuckDB. */
 export async function readCsv(location: string, options: ReadCsvOptions = {}): Promise<Dataset> {
-  const file = await localPath(location, 'readCsv', options.signal);
+  const file = await localPath(location, 'readCsv', options);
   const settings = [`header = ${options.header === false ? 'false' : 'true'}`];
   if (options.delimiter) settings.push(`delim = ${sqlString(options.delimiter)}`);
   if (options.columns && Object.keys(options.columns).length > 0) {
     const types = Object.entries(options.columns).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`);
     settings.push(`types = {${types.join(', ')}}`);
   }
+  // DuckDB keeps what it skips in its reject tables, which the runtime counts after the block.
+  if (options.badRows === 'skip') settings.push('store_rejects = true');
   const { connection } = blockEnvironment('readCsv');
   const { Dataset } = await import('../data/dataset.js');
   return new Dataset(await connection(), `read_csv(${sqlString(file)}, ${settings.join(', ')})`);

@@ -29,7 +29,7 @@ const number = new Intl.NumberFormat('en-US');
 export function createRunRenderer(options: { write: (text: string) => void; color: boolean; live: boolean; cwdPath: (file: string) => string }) {
   const { write, color, live } = options;
   let progressShown = false;
-  const progress = new Map<string, { rows: number; since: number }>();
+  const progress = new Map<string, { rows: number; bytes: number; since: number }>();
   const counts = new Map<string, number>();
   let runId = '';
   const line = (text: string) => {
@@ -44,7 +44,7 @@ export function createRunRenderer(options: { write: (text: string) => void; colo
         line(`${paint(color, 'bold', `▶ ${event.pipeline}`)}  run ${event.runId}  execution_date ${event.executionDate}  ${event.blocks.length} block${event.blocks.length === 1 ? '' : 's'}`);
         break;
       case 'block-started':
-        progress.set(event.block, { rows: 0, since: Date.now() });
+        progress.set(event.block, { rows: 0, bytes: 0, since: Date.now() });
         line(`  ${paint(color, 'cyan', '●')} ${event.block}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''} started`);
         break;
       case 'block-log':
@@ -52,11 +52,15 @@ export function createRunRenderer(options: { write: (text: string) => void; colo
         break;
       case 'block-progress': {
         const state = progress.get(event.block);
-        if (!state || event.rows === undefined) break;
-        state.rows = event.rows;
+        if (!state) break;
+        if (event.rows !== undefined) state.rows = event.rows;
+        if (event.bytes !== undefined) state.bytes = event.bytes;
         if (!live) break;
         const seconds = Math.max(0.001, (Date.now() - state.since) / 1000);
-        write(`\r\u001b[2K  … ${event.block}  ${number.format(state.rows)} rows  ${number.format(Math.round(state.rows / seconds))} rows/s  ${formatBytes(process.memoryUsage.rss())}`);
+        const work = state.rows > 0
+          ? `${number.format(state.rows)} rows  ${number.format(Math.round(state.rows / seconds))} rows/s`
+          : `${formatBytes(state.bytes)} downloaded  ${formatBytes(Math.round(state.bytes / seconds))}/s`;
+        write(`\r\u001b[2K  … ${event.block}  ${work}  memory ${formatBytes(process.memoryUsage.rss())}`);
         progressShown = true;
         break;
       }

@@ -127,12 +127,28 @@ function mayBeTable(value: unknown): boolean {
 
 async function persist(task: BlockTask, value: unknown): Promise<StoredOutput> {
   const { persistOutput } = await import('../data/persist.js');
+  let output: StoredOutput;
   try {
     const db = mayBeTable(value) ? await connection(task.workDir) : undefined;
-    return await persistOutput(db, value, { dir: task.outputDir, onProgress: ({ rows }) => send({ kind: 'progress', rows }) });
+    output = await persistOutput(db, value, { dir: task.outputDir, onProgress: ({ rows }) => send({ kind: 'progress', rows }) });
   } catch (error) {
     throw failure(error, 'runtime', undefined, "Cannot store the block's output: ");
   }
+  await reportSkippedRows();
+  return output;
+}
+
+/** Rows that readCsv(..., { badRows: 'skip' }) left out, from DuckDB's reject table: counted and shown. */
+async function reportSkippedRows(): Promise<void> {
+  if (!duck) return;
+  const found = await duck.runAndReadAll("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'reject_errors'");
+  if (Number(found.getRowObjectsJS()[0].n) === 0) return;
+  const rejects = (await duck.runAndReadAll('SELECT line, error_message FROM reject_errors ORDER BY line')).getRowObjectsJS();
+  if (rejects.length > 0) {
+    const first = rejects.slice(0, 3).map((r) => `line ${String(r.line)}: ${String(r.error_message).split('\n')[0]}`);
+    log('warn')(`${rejects.length} row${rejects.length === 1 ? '' : 's'} could not be read and ${rejects.length === 1 ? 'was' : 'were'} skipped (badRows: 'skip'); ${first.join('; ')}`);
+  }
+  await duck.run('DELETE FROM reject_errors; DELETE FROM reject_scans');
 }
 
 async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ output: StoredOutput; tests: { passed: number; total: number } }> {
@@ -170,7 +186,13 @@ async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ ou
 }
 
 async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMessage> {
-  setBlockEnvironment({ connection: () => connection(task.workDir), workDir: task.workDir, signal });
+  setBlockEnvironment({
+    connection: () => connection(task.workDir),
+    workDir: task.workDir,
+    signal,
+    progress: (progress) => send({ kind: 'progress', ...progress }),
+    log: (level, message) => log(level)(message),
+  });
   if (task.block.language === 'typescript') {
     return { kind: 'done', ...(await runTypescript(task, signal)) };
   }
