@@ -71,8 +71,8 @@ function blockTimeout(value: unknown): number | undefined {
 
 /**
  * Runs a pipeline (or part of it): blocks in dependency order, independent ones at once up to the
- * concurrency limit, each in its own worker, with retries, timeouts, upstream-failure propagation
- * and cancellation. Every state change goes to `onEvent` and to the run history.
+ * concurrency limit, in worker threads (see WorkerPool), with retries, timeouts, upstream-failure
+ * propagation and cancellation. Every state change goes to `onEvent` and to the run history.
  */
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const { project, pipeline } = options;
@@ -133,9 +133,16 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     if (service === 'embedded-postgres') return embedded.ensure();
     throw new Error(`Unknown service ${String(service)}`);
   });
-  pool.warm(Math.min(concurrency, plan.length));
   const typescriptFiles = plan.map((u) => graph.blocks.get(u)!).filter((b) => b.language === 'typescript' && b.file && b.fileExists).map((b) => b.file!);
-  const compiled = await compileBlocks(typescriptFiles, { cacheDir: compiledBlocksDir(stateDir(root)), cwd: root });
+  let compiled: Awaited<ReturnType<typeof compileBlocks>>;
+  try {
+    compiled = await compileBlocks(typescriptFiles, { cacheDir: compiledBlocksDir(stateDir(root)), cwd: root });
+  } catch (error) {
+    // Not a syntax error (those fail their block): esbuild itself failed. The run ends here, recorded.
+    emit({ kind: 'run-finished', time: now(), runId, status: 'failed', durationMs: Date.now() - started.getTime() });
+    throw error;
+  }
+  pool.warm(Math.min(concurrency, plan.length));
 
   const finish = (block: string, status: BlockStatus, extra: Partial<Extract<RunEvent, { kind: 'block-finished' }>> = {}) => {
     results.set(block, { status, error: extra.error, output: extra.output });
