@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sleep } from '../abortable-sleep.js';
 
 /** How a download reports and retries. */
 export interface DownloadOptions {
@@ -22,12 +23,6 @@ class HttpError extends Error {
     super(message);
   }
 }
-
-const sleep = (seconds: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, seconds * 1000);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 async function attempt(url: string, file: string, options: DownloadOptions): Promise<void> {
   let response: Response;

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sleep } from '../abortable-sleep.js';
 import { BLOCK_API, BLOCK_API_KEY } from '../block-api/api.js';
 import { isBlockDefinition, isTestDefinition, type BlockDefinition, type TestDefinition } from '../block-api/definitions.js';
 import { setBlockEnvironment } from '../block-api/environment.js';
@@ -114,12 +115,6 @@ function loadDefinition(task: BlockTask, compiled: string): { block: BlockDefini
   return { block, tests };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 /** Whether a value needs DuckDB to be stored: anything but nothing and plain JSON values. */
 function mayBeTable(value: unknown): boolean {
   return value !== undefined && value !== null && typeof value === 'object';
@@ -162,7 +157,7 @@ async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ ou
       // Polled until true; the runtime's timeout ends a sensor that never becomes true.
       for (let check = 1; !(await block.run(...inputs, ctx)); check++) {
         log('info')(`Sensor not ready (check ${check}); next check in ${task.sensorIntervalSeconds} s`);
-        await sleep(task.sensorIntervalSeconds * 1000, signal);
+        await sleep(task.sensorIntervalSeconds, signal);
       }
     } else {
       value = await block.run(...inputs, ctx);

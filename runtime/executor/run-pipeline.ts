@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgres } from '../connectors/embedded-postgres.js';
+import { sleep } from '../abortable-sleep.js';
 import { buildGraph } from '../graph/graph.js';
 import { appendHistory, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
 import { currentProcess } from '../history/process-identity.js';
@@ -57,12 +58,6 @@ function safeName(uuid: string): string {
 export function blockRunDir(root: string, runId: string, block: string): string {
   return join(stateDir(root), 'runs', runId, safeName(block));
 }
-
-const sleep = (seconds: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, seconds * 1000);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 function blockTimeout(value: unknown): number | undefined {
   const seconds = typeof value === 'string' ? Number(value) : value;
