@@ -20,7 +20,8 @@ function stripLeadingComments(sql: string): string {
   return sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '');
 }
 
-function position(sql: string, offset: number): { line: number; col: number } {
+/** The 1-based line and column of an offset in a SQL file. */
+export function sqlPosition(sql: string, offset: number): { line: number; col: number } {
   const before = sql.slice(0, offset);
   return { line: before.split('\n').length, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }
@@ -45,7 +46,7 @@ export async function runSqlBlock(
     sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env });
   } catch (error) {
     if (!(error instanceof TemplateValueError)) throw error;
-    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...position(source, error.offset) });
+    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });
   }
   for (const [index, input] of options.inputs.entries()) {
     if (input.output.kind !== 'table') continue;

@@ -12,7 +12,7 @@ import { parquetSource, sqlString } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
 import { renderSql } from './sql-template.js';
-import { SqlBlockError } from './sql-block.js';
+import { SqlBlockError, sqlPosition } from './sql-block.js';
 
 /** What a SQL block on PostgreSQL needs. */
 export interface PostgresSqlOptions {
@@ -31,11 +31,6 @@ export interface PostgresSqlOptions {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function position(sql: string, offset: number): { line: number; col: number } {
-  const before = sql.slice(0, offset);
-  return { line: before.split('\n').length, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }
 
 /**
@@ -64,7 +59,7 @@ export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<Sto
     sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i] });
   } catch (error) {
     if (!(error instanceof TemplateValueError)) throw error;
-    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...position(source, error.offset) });
+    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });
   }
   const body = sql.trim().replace(/;\s*$/, '');
   if (config.use_raw_sql === true) {

@@ -1,25 +1,18 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { Trigger } from '../project/model.js';
 import { parseStartTime } from '../project/schedule.js';
-
-const PRESET_CRON: Record<string, string> = { '@hourly': '0 * * * *', '@daily': '0 0 * * *', '@weekly': '0 0 * * 1', '@monthly': '0 0 1 * *' };
+import { scheduleCron } from './schedule-times.js';
 
 /** The most runs `catch_up: all` starts at once, so a long outage cannot flood the machine. */
 export const CATCH_UP_LIMIT = 1000;
 
 type Schedule = Pick<Trigger, 'scheduleInterval' | 'startTime' | 'timezone' | 'catchUp'>;
 
-function cronOf(trigger: Schedule): string | undefined {
-  const interval = trigger.scheduleInterval?.trim();
-  if (!interval || interval.startsWith('@') && !(interval in PRESET_CRON)) return undefined;
-  return PRESET_CRON[interval] ?? interval;
-}
-
 /** The boundaries of a trigger's schedule at or before `now`, newest first (at most `limit`), not before start_time. */
 export function pastBoundaries(trigger: Schedule, now: Date, limit: number): Date[] {
   const start = trigger.startTime ? parseStartTime(trigger.startTime) : undefined;
   if (trigger.scheduleInterval?.trim() === '@once') return start && start <= now ? [start] : [];
-  const cron = cronOf(trigger);
+  const cron = scheduleCron(trigger);
   if (!cron) return [];
   const times = CronExpressionParser.parse(cron, { currentDate: new Date(now.getTime() + 1), tz: trigger.timezone ?? 'UTC' });
   const found: Date[] = [];
@@ -33,7 +26,7 @@ export function pastBoundaries(trigger: Schedule, now: Date, limit: number): Dat
 
 /** The boundary after `date` in the trigger's schedule (the end of the interval that starts there). */
 export function nextBoundary(trigger: Schedule, date: Date): Date | undefined {
-  const cron = cronOf(trigger);
+  const cron = scheduleCron(trigger);
   if (!cron) return undefined;
   return CronExpressionParser.parse(cron, { currentDate: date, tz: trigger.timezone ?? 'UTC' }).next().toDate();
 }

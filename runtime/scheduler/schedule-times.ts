@@ -10,6 +10,13 @@ const PRESET_CRON: Record<string, string> = {
   '@monthly': '0 0 1 * *',
 };
 
+/** The cron a trigger's schedule_interval stands for; undefined for @once, @always_on and nothing. */
+export function scheduleCron(trigger: Pick<Trigger, 'scheduleInterval'>): string | undefined {
+  const interval = trigger.scheduleInterval?.trim();
+  if (!interval || (interval.startsWith('@') && !(interval in PRESET_CRON))) return undefined;
+  return PRESET_CRON[interval] ?? interval;
+}
+
 /**
  * The next `count` times a time trigger fires after `from`, in its time zone (UTC unless the
  * trigger's `timezone` says; daylight-saving changes follow the zone's rules), never before its
@@ -20,7 +27,8 @@ export function nextRunTimes(trigger: Pick<Trigger, 'scheduleInterval' | 'startT
   if (!interval || interval === '@always_on') return [];
   const start = trigger.startTime ? parseStartTime(trigger.startTime) : undefined;
   if (interval === '@once') return start && start > from ? [start] : [];
-  const cron = PRESET_CRON[interval] ?? interval;
+  const cron = scheduleCron(trigger);
+  if (!cron) return [];
   const after = start && start > from ? new Date(start.getTime() - 1) : from;
   const times = CronExpressionParser.parse(cron, { currentDate: after, tz: trigger.timezone ?? 'UTC' });
   const result: Date[] = [];
