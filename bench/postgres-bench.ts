@@ -1,11 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { EmbeddedPostgres } from '../runtime/connectors/embedded-postgres.ts';
 import { writeTaxiCsv } from '../runtime/sample/write-taxi.ts';
 import type { BenchRow } from './runtime-bench.ts';
@@ -64,7 +63,6 @@ export async function apiToPostgresBench(rows: BenchRow[]): Promise<void> {
     const peak = Math.max(...readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'block-finished').map((e) => e.peakMemoryBytes ?? 0));
     rows.push({ what: `api_to_postgres, the taxi month (${MONTH} rows): HTTP CSV.gz → transform → PostgreSQL`, value: elapsed, unit: 'ms', reference: "psql \\copy of the same plain CSV into the same server", referenceValue: reference, goal: '≤ 1.3x', met: elapsed / reference <= 1.3 });
     rows.push({ what: 'peak RSS of that run', value: peak / 1048576, unit: 'MB', reference: 'Mage\'s pandas path (issue #5\'s measure, not rerun here)', referenceValue: 1536, goal: '< 400 MB', met: peak / 1048576 < 400 });
-    writeFileSync(join(work, 'done'), '');
   } finally {
     server.close();
     await postgres.stop();

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blockRunDir } from '../executor/run-pipeline.js';
-import { findRun, readHistory, stateDir, type RunRecord } from '../history/run-history.js';
+import { findRun, readHistory, type RunRecord } from '../history/run-history.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
@@ -106,9 +106,3 @@ export const logsVerb: Verb = {
     return 0;
   },
 };
-
-/** Run folders kept on disk, for retention. */
-export function runFolders(root: string): string[] {
-  const dir = join(stateDir(root), 'runs');
-  return existsSync(dir) ? readdirSync(dir) : [];
-}

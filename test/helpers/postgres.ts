@@ -1,19 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import pg from 'pg';
-import { EmbeddedPostgres, type PostgresSettings } from '../../runtime/connectors/embedded-postgres.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { EmbeddedPostgres, freePort, type PostgresSettings } from '../../runtime/connectors/embedded-postgres.ts';
 
 /**
  * A throwaway cluster of a system PostgreSQL (PIPEWRIGHT_TEST_PG_BIN, e.g. Debian's
