@@ -1,20 +1,9 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import type { ReadCsvOptions } from 'pipewright';
 import type { Dataset } from '../data/dataset.js';
 import { sqlString } from '../data/sql-text.js';
 import { download } from './download.js';
 import { blockEnvironment } from './environment.js';
-
-/** Options of `readCsv`, as in the block API. */
-export interface ReadCsvOptions {
-  columns?: Record<string, string>;
-  delimiter?: string;
-  header?: boolean;
-  signal?: AbortSignal;
-  /** Retries of a download on transient failures (default 3). */
-  retries?: number;
-  /** `fail` (default): a row that does not parse fails the block; `skip`: such rows are left out and counted. */
-  badRows?: 'fail' | 'skip';
-}
 
 async function localPath(location: string, helper: string, options: { signal?: AbortSignal; retries?: number } = {}): Promise<string> {
   const environment = blockEnvironment(helper);
