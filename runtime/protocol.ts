@@ -143,7 +143,7 @@ export type WorkerCommand =
   | { kind: 'response'; id: number; value?: unknown; error?: string };
 
 /** Services a block worker asks the runtime for, because they outlive one block (a server). */
-export type ServiceRequest = 'embedded-postgres';
+export type ServiceRequest = 'embedded-postgres' | 'warehouse-lock' | 'warehouse-unlock';
 
 /** Messages from a block worker to the runtime. */
 export type WorkerMessage =

@@ -99,9 +99,62 @@ declare module 'pipewright' {
     query(sql: string, params?: unknown[]): Promise<Row[]>;
   }
 
+  /** Options of `Gcs.writeParquet`: one object, or objects under a prefix partitioned by columns. */
+  export interface GcsWriteOptions {
+    bucket: string;
+    /** The object to write the whole dataset to, as `taxi/2021-01.parquet`. */
+    object?: string;
+    /** With partitionBy: the folder the partitions go under. */
+    prefix?: string;
+    /** Columns to partition by, in hive layout: `<prefix>/<column>=<value>/part-0.parquet`. */
+    partitionBy?: string[];
+  }
+
+  /**
+   * Cloud Storage through a profile (a folder per bucket in .pipewright/buckets/ for
+   * PIPEWRIGHT_EMBEDDED profiles). Parquet is written with UTC microsecond timestamps, which
+   * BigQuery reads as TIMESTAMP.
+   */
+  export interface Gcs {
+    /** Writes parquet objects (uploads in parallel); a partition written replaces that partition's old objects. */
+    writeParquet(data: Dataset | Row[] | AsyncIterable<Row[]>, options: GcsWriteOptions): Promise<{ objects: string[]; rows: number; bytes: number }>;
+    /** One parquet object, or all under a prefix (hive partition folders become columns), as a dataset. */
+    readParquet(options: { bucket: string; object?: string; prefix?: string }): Promise<Dataset>;
+    /** The objects under a prefix. */
+    list(options: { bucket: string; prefix?: string }): Promise<{ name: string; size: number }[]>;
+  }
+
+  /** Options of `BigQuery.export` and `BigQuery.loadParquet`. */
+  export interface BigQueryTableOptions {
+    dataset: string;
+    table: string;
+    /** Default replace (WRITE_TRUNCATE); append is WRITE_APPEND; fail is WRITE_EMPTY. */
+    ifExists?: 'replace' | 'append' | 'fail';
+    /** A DATE or TIMESTAMP column to partition the table by day. */
+    partitionBy?: string;
+    /** Up to four columns to cluster by. */
+    clusterBy?: string[];
+    /** Replace only this day's partition (YYYY-MM-DD), so re-running a day never duplicates it. */
+    replacePartition?: string;
+  }
+
+  /** BigQuery through a profile (a DuckDB database in .pipewright/ for PIPEWRIGHT_EMBEDDED profiles). */
+  export interface BigQuery {
+    /** Writes a dataset or rows to a table with a load job; resolves to the rows written. */
+    export(data: Dataset | Row[] | AsyncIterable<Row[]>, options: BigQueryTableOptions): Promise<number>;
+    /** Loads parquet objects (gs:// URIs, `*` allowed) with a load job; hivePartitionPrefix reads partition folders back as columns. */
+    loadParquet(options: BigQueryTableOptions & { uris: string[]; hivePartitionPrefix?: string }): Promise<number>;
+    /** A query's result as a dataset, streamed. */
+    query(sql: string): Promise<Dataset>;
+    /** Checks a query without running it; resolves to the bytes it would process. */
+    dryRun(sql: string): Promise<number>;
+  }
+
   /** The connectors, each through an io_config.yaml profile (the run's profile when none is named). */
   export interface Io {
     postgres(profile?: string): Promise<Postgres>;
+    gcs(profile?: string): Promise<Gcs>;
+    bigquery(profile?: string): Promise<BigQuery>;
   }
 
   /** What every block receives last, after its upstream outputs. */

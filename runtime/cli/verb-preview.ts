@@ -19,10 +19,11 @@ function cell(value: unknown, type: string): string {
 export const previewVerb: Verb = {
   name: 'preview',
   summary: "Show the first rows of a block's latest output, with column types and row count.",
-  usage: 'pipewright preview <PIPELINE> <BLOCK> [--rows N] [--json]',
+  usage: 'pipewright preview <PIPELINE> <BLOCK> [--rows N] [--sql QUERY] [--json]',
   flags: {
     project: PROJECT_FLAG,
     rows: { type: 'string', value: 'N', description: 'Rows to show (default 10)' },
+    sql: { type: 'string', value: 'QUERY', description: 'Show the result of a DuckDB query over the output, which it calls data' },
     json: { type: 'boolean', description: 'Print columns, row count and rows as JSON' },
   },
   async run(invocation) {
@@ -49,20 +50,30 @@ export const previewVerb: Verb = {
     }
     // DuckDB loads only here: every other verb starts without it.
     const [{ Dataset }, { openDuck }] = await Promise.all([import('../data/dataset.js'), import('../data/duck.js')]);
-    const dataset = new Dataset(await openDuck({ threads: 1 }), parquetSource(output.files), block);
+    let dataset = new Dataset(await openDuck({ threads: 1 }), parquetSource(output.files), block);
+    let { columns, rows: total } = output;
+    if (typeof invocation.flags.sql === 'string') {
+      dataset = dataset.sql(invocation.flags.sql);
+      try {
+        [columns, total] = await Promise.all([dataset.schema(), dataset.count()]);
+      } catch (error) {
+        invocation.err(`error: The query failed: ${(error as Error).message}`);
+        return 1;
+      }
+    }
     const rows = await dataset.rows({ limit });
     if (invocation.flags.json) {
-      invocation.out(redact(JSON.stringify({ run: runId, rows: output.rows, columns: output.columns, preview: rows }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)));
+      invocation.out(redact(JSON.stringify({ run: runId, rows: total, columns, preview: rows }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)));
       return 0;
     }
-    const headers = output.columns.map((c) => `${c.name}\n${c.type}`);
-    const table = [headers.map((h) => h.split('\n')[0]), headers.map((h) => h.split('\n')[1]), ...rows.map((r) => output.columns.map((c) => cell(r[c.name], c.type)))];
-    const widths = output.columns.map((_, i) => Math.min(40, Math.max(...table.map((row) => row[i].length))));
+    const headers = columns.map((c) => `${c.name}\n${c.type}`);
+    const table = [headers.map((h) => h.split('\n')[0]), headers.map((h) => h.split('\n')[1]), ...rows.map((r) => columns.map((c) => cell(r[c.name], c.type)))];
+    const widths = columns.map((_, i) => Math.min(40, Math.max(...table.map((row) => row[i].length))));
     const format = (row: string[]) => row.map((v, i) => (v.length > widths[i] ? `${v.slice(0, widths[i] - 1)}…` : v.padEnd(widths[i]))).join('  ');
     invocation.out(paint(invocation.color, 'bold', format(table[0])));
     invocation.out(paint(invocation.color, 'dim', format(table[1])));
     for (const row of table.slice(2)) invocation.out(redact(format(row)));
-    invocation.out(paint(invocation.color, 'dim', `${rows.length} of ${output.rows} rows, from run ${runId}`));
+    invocation.out(paint(invocation.color, 'dim', `${rows.length} of ${total} rows, from run ${runId}`));
     return 0;
   },
 };

@@ -1,5 +1,6 @@
 import { EmbeddedPostgres, type PostgresSettings } from '../connectors/embedded-postgres.js';
 import { postgresAdvice } from '../connectors/postgres-advice.js';
+import { hasGoogleSettings } from '../connectors/google-settings.js';
 import { isEmbeddedProfile, postgresSettingsOf } from '../connectors/postgres-settings.js';
 import { loadProject } from '../project/load-project.js';
 import { envLookup, resolveProfile } from '../project/profile-resolve.js';
@@ -31,9 +32,58 @@ async function testPostgres(settings: PostgresSettings): Promise<string> {
   }
 }
 
+/** One service checked with a profile: a line of what was reached, or advice. */
+interface Check {
+  service: string;
+  run: () => Promise<string>;
+  advise: (error: unknown) => string;
+}
+
+async function googleChecks(root: string, name: string, settings: Record<string, unknown>, bucket: string | undefined): Promise<Check[]> {
+  const [{ googleAdvice, googleSettingsOf }, { GcsStore }, { RemoteBigQuery }, { openDuck }] = await Promise.all([
+    import('../connectors/google-settings.js'),
+    import('../connectors/object-store.js'),
+    import('../connectors/bigquery.js'),
+    import('../data/duck.js'),
+  ]);
+  let google: ReturnType<typeof googleSettingsOf>;
+  try {
+    google = googleSettingsOf(name, settings, root);
+  } catch (error) {
+    return [{ service: 'google', run: () => Promise.reject(error as Error), advise: (e) => (e as Error).message }];
+  }
+  const advise = (error: unknown) => googleAdvice(error, google);
+  const store = new GcsStore(google);
+  return [
+    {
+      service: 'gcs',
+      advise,
+      async run() {
+        const storage = await store.storage();
+        if (bucket) {
+          const [files] = await storage.bucket(bucket).getFiles({ maxResults: 1, autoPaginate: false });
+          return `gcs gs://${bucket} listed (${files.length > 0 ? 'has objects' : 'empty'})`;
+        }
+        const [buckets] = await storage.getBuckets({ maxResults: 5, autoPaginate: false });
+        return `gcs project ${google.projectId ?? '(from credentials)'}: ${buckets.map((b) => b.name).join(', ') || 'no buckets'}`;
+      },
+    },
+    {
+      service: 'bigquery',
+      advise,
+      async run() {
+        const warehouse = new RemoteBigQuery(google, () => openDuck({ threads: 1 }), root);
+        await warehouse.dryRun('SELECT 1');
+        return `bigquery dry run ok in ${google.location}`;
+      },
+    },
+  ];
+}
+
 async function testProfiles(invocation: Invocation, root: string, names: string[]): Promise<number> {
   const project = loadProject(root);
   const config = project.ioConfig!;
+  const bucket = typeof invocation.flags.bucket === 'string' ? invocation.flags.bucket : undefined;
   let failed = 0;
   for (const name of names) {
     const resolved = resolveProfile(config, name, envLookup(process.env, project.dotenv));
@@ -44,19 +94,37 @@ async function testProfiles(invocation: Invocation, root: string, names: string[
     }
     const settings = resolved.value;
     const embedded = isEmbeddedProfile(settings) ? new EmbeddedPostgres(root) : undefined;
-    if (!embedded && settings.POSTGRES_HOST === undefined) {
-      invocation.out(`${name}: ${paint(invocation.color, 'dim', 'no PostgreSQL settings (GCS and BigQuery checks come with those connectors)')}`);
-      continue;
+    const checks: Check[] = [];
+    if (embedded || settings.POSTGRES_HOST !== undefined) {
+      let postgres: PostgresSettings | undefined;
+      checks.push({
+        service: 'postgres',
+        async run() {
+          postgres = embedded ? await embedded.ensure() : postgresSettingsOf(name, settings);
+          const version = await testPostgres(postgres);
+          return `postgres ${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}  ${version}${embedded ? ' (embedded)' : ''}`;
+        },
+        advise: (error) => (postgres ? postgresAdvice(error, postgres) : (error as Error).message),
+      });
     }
-    let postgres: PostgresSettings | undefined;
+    if (embedded) {
+      const { embeddedPaths } = await import('../connectors/google-io.js');
+      const paths = embeddedPaths(root);
+      checks.push({ service: 'gcs', run: async () => `gcs local buckets in ${paths.buckets}`, advise: (e) => (e as Error).message });
+      checks.push({ service: 'bigquery', run: async () => `bigquery local warehouse ${paths.warehouse}`, advise: (e) => (e as Error).message });
+    } else if (hasGoogleSettings(settings)) {
+      checks.push(...(await googleChecks(root, name, settings, bucket)));
+    }
+    if (checks.length === 0) invocation.out(`${name}: ${paint(invocation.color, 'dim', 'no PostgreSQL or Google settings to test')}`);
     try {
-      postgres = embedded ? await embedded.ensure() : postgresSettingsOf(name, settings);
-      const version = await testPostgres(postgres);
-      invocation.out(`${name}: ${paint(invocation.color, 'green', 'ok')}  postgres ${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}  ${version}${embedded ? ' (embedded)' : ''}`);
-    } catch (error) {
-      failed++;
-      const advice = postgres ? postgresAdvice(error, postgres) : (error as Error).message;
-      invocation.out(`${name}: ${paint(invocation.color, 'red', 'failed')}  ${advice}`);
+      for (const check of checks) {
+        try {
+          invocation.out(`${name}: ${paint(invocation.color, 'green', 'ok')}  ${await check.run()}`);
+        } catch (error) {
+          failed++;
+          invocation.out(`${name}: ${paint(invocation.color, 'red', 'failed')}  ${check.service}: ${check.advise(error)}`);
+        }
+      }
     } finally {
       await embedded?.stop();
     }
@@ -68,9 +136,14 @@ async function testProfiles(invocation: Invocation, root: string, names: string[
 export const profilesVerb: Verb = {
   name: 'profiles',
   summary: 'List the io_config.yaml profiles with their resolved settings (secrets masked), or test them.',
-  usage: 'pipewright profiles [--json]\n       pipewright profiles test [NAME ...]',
-  details: '"test" connects with each profile (all when none is named) and runs select 1, with advice when it fails.',
-  flags: { project: PROJECT_FLAG, json: { type: 'boolean', description: 'Print the profiles as JSON' } },
+  usage: 'pipewright profiles [--json]\n       pipewright profiles test [NAME ...] [--bucket BUCKET]',
+  details:
+    '"test" checks each profile (all when none is named): select 1 on PostgreSQL, a listing on Cloud Storage (the buckets, or --bucket), a dry-run query on BigQuery; with advice when one fails.',
+  flags: {
+    project: PROJECT_FLAG,
+    json: { type: 'boolean', description: 'Print the profiles as JSON' },
+    bucket: { type: 'string', value: 'BUCKET', description: 'With test: list this bucket instead of the project\'s buckets' },
+  },
   async run(invocation) {
     const root = projectDir(invocation);
     if (!root) return noProject(invocation);

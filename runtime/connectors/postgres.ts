@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Dataset, isDataset } from '../data/dataset.js';
-import { persistOutput } from '../data/persist.js';
-import { parquetSource, sqlString } from '../data/sql-text.js';
+import { sqlString } from '../data/sql-text.js';
+import { toDataset } from '../data/to-dataset.js';
 import type { PostgresSettings } from './embedded-postgres.js';
 import { pgIdent, postgresType } from './postgres-types.js';
 
@@ -82,7 +81,7 @@ export class PostgresIo {
     const dir = join(this.workDir, `postgres-export-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
     try {
-      const dataset = await this.asDataset(data, duck, dir);
+      const dataset = await toDataset(data, duck, dir, 'postgres.export');
       const columns = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM ${dataset.source}`)).getRowObjectsJS().map((r) => ({
         name: String(r.column_name),
         type: postgresType(String(r.column_type)),
@@ -95,13 +94,6 @@ export class PostgresIo {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }
-
-  private async asDataset(data: unknown, duck: DuckDBConnection, dir: string): Promise<Dataset> {
-    if (isDataset(data)) return data;
-    const stored = await persistOutput(duck, data, { dir: join(dir, 'rows') });
-    if (stored.kind !== 'table') throw new Error('postgres.export takes a dataset, rows or row batches');
-    return new Dataset(duck, parquetSource(stored.files));
   }
 
   /**

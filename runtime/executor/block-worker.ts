@@ -77,9 +77,24 @@ async function postgres(task: BlockTask, profile: string) {
   return new PostgresIo(await postgresSettings(task, profile), () => connection(task.workDir), task.workDir);
 }
 
+async function google(task: BlockTask, profile: string, signal: AbortSignal) {
+  const [{ readProfile }, io] = await Promise.all([import('../project/read-profile.js'), import('../connectors/google-io.js')]);
+  const settings = readProfile(task.projectRoot, profile);
+  const warehouseLock = async () => {
+    await request('warehouse-lock');
+    return async () => void (await request('warehouse-unlock'));
+  };
+  const shared = { projectRoot: task.projectRoot, duck: () => connection(task.workDir), workDir: task.workDir, signal, warehouseLock };
+  return { gcs: () => io.gcsFor(shared, profile, settings), bigquery: () => io.warehouseFor(shared, profile, settings) };
+}
+
 function context(task: BlockTask, signal: AbortSignal) {
   return {
-    io: { postgres: (profile?: string) => postgres(task, profile ?? task.profile) },
+    io: {
+      postgres: (profile?: string) => postgres(task, profile ?? task.profile),
+      gcs: async (profile?: string) => (await google(task, profile ?? task.profile, signal)).gcs(),
+      bigquery: async (profile?: string) => (await google(task, profile ?? task.profile, signal)).bigquery(),
+    },
     vars: { ...task.variables, block_uuid: task.block.uuid, pipeline_uuid: task.pipeline },
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     runId: task.runId,
@@ -209,6 +224,32 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
       duck: () => connection(task.workDir),
     });
     return { kind: 'done', output, tests: { passed: 0, total: 0 } };
+  }
+  if (task.block.language === 'sql' && task.block.configuration.data_provider === 'bigquery') {
+    const [{ runSqlOnBigQuery }, { readProjectEnv }] = await Promise.all([import('./sql-bigquery.js'), import('../project/project-env.js')]);
+    const env = readProjectEnv(task.projectRoot);
+    const profile = typeof task.block.configuration.data_provider_profile === 'string' ? task.block.configuration.data_provider_profile : task.profile;
+    const output = await runSqlOnBigQuery({
+      file: task.block.file,
+      pipeline: task.pipeline,
+      block: task.block.uuid,
+      configuration: task.block.configuration,
+      inputs: task.upstream,
+      variables: { ...task.variables, block_uuid: task.block.uuid },
+      env: (name) => process.env[name] ?? env.get(name),
+      outputDir: task.outputDir,
+      warehouse: (await google(task, profile, signal)).bigquery(),
+      duck: () => connection(task.workDir),
+    });
+    return { kind: 'done', output, tests: { passed: 0, total: 0 } };
+  }
+  const provider = task.block.configuration.data_provider;
+  if (task.block.language === 'sql' && provider !== undefined && provider !== null && provider !== 'duckdb') {
+    throw new BlockFailure({
+      code: 'unsupported',
+      message: `SQL blocks run on duckdb, postgres or bigquery; "${task.block.uuid}" asks for data_provider: ${String(provider)}. Set one of those in its configuration in metadata.yaml`,
+      file: task.block.file,
+    });
   }
   if (task.block.language === 'sql') {
     const [{ runSqlBlock }, { readProjectEnv }] = await Promise.all([import('./sql-block.js'), import('../project/project-env.js')]);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { acquireLock, releaseLock, releaseLocksOf } from './process-locks.js';
 import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
 
 /** How one attempt of a block ended. */
@@ -54,6 +55,7 @@ export class WorkerPool {
     pooled.worker.on('message', (message: WorkerMessage) => pooled.onMessage?.(message));
     pooled.worker.on('error', (error) => pooled.onMessage?.({ kind: 'failed', error: { code: 'runtime', message: error.message, stack: error.stack } }));
     pooled.worker.on('exit', (code) => {
+      releaseLocksOf(pooled);
       this.all.delete(pooled);
       const at = this.idle.indexOf(pooled);
       if (at >= 0) this.idle.splice(at, 1);
@@ -99,7 +101,13 @@ export class WorkerPool {
       };
       pooled.onMessage = (message) => {
         if (message.kind === 'request') {
-          this.provide(message.service).then(
+          const answer =
+            message.service === 'warehouse-lock'
+              ? acquireLock('warehouse', pooled)
+              : message.service === 'warehouse-unlock'
+                ? Promise.resolve(releaseLock('warehouse', pooled))
+                : this.provide(message.service);
+          answer.then(
             (value) => pooled.worker.postMessage({ kind: 'response', id: message.id, value } satisfies WorkerCommand),
             (error: unknown) => pooled.worker.postMessage({ kind: 'response', id: message.id, error: errorText(error) } satisfies WorkerCommand),
           );

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { test } from 'node:test';
+import { startFakeBigQuery } from '../google/fake-bigquery.ts';
+import { startFakeGcs } from '../google/fake-gcs.ts';
 import { pipewright, pipewrightAsync } from '../helpers/cli.ts';
 import { lines, writeTree } from '../helpers/project-tree.ts';
 
@@ -40,8 +42,31 @@ test('profiles test connects with each profile and turns failures into advice', 
   assert.match(ok.stdout, /^default: ok {2}postgres postgres@127\.0\.0\.1:\d+\/postgres {2}PostgreSQL 18/m);
   const refused = await pipewrightAsync(['profiles', 'test', 'dev'], { cwd: root });
   assert.equal(refused.code, 1);
-  assert.match(refused.stdout, /dev: failed {2}Nothing listens on 127\.0\.0\.1:1: start PostgreSQL/);
+  assert.match(refused.stdout, /dev: failed {2}postgres: Nothing listens on 127\.0\.0\.1:1: start PostgreSQL/);
   const unknown = pipewright(['profiles', 'test', 'prod'], { cwd: root });
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown profile "prod" \(profiles: default, dev, cloud\)/);
+});
+
+test('profiles test lists Cloud Storage and dry-runs BigQuery, and names the role a refused call needs', async (t) => {
+  const gcs = await startFakeGcs({ buckets: ['lake'] });
+  t.after(() => gcs.close());
+  const bigquery = await startFakeBigQuery({ gcsEndpoint: gcs.endpoint });
+  t.after(() => bigquery.close());
+  const root = writeTree(t, {
+    'io_config.yaml': lines('gcp:', '  GOOGLE_PROJECT_ID: p', `  GOOGLE_STORAGE_API_ENDPOINT: ${gcs.endpoint}`, `  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}`),
+  });
+  const env = { ...process.env, METADATA_SERVER_DETECTION: 'none' };
+  const ok = await pipewrightAsync(['profiles', 'test', 'gcp'], { cwd: root, env });
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^gcp: ok {2}gcs project p: lake$/m);
+  assert.match(ok.stdout, /^gcp: ok {2}bigquery dry run ok in US$/m);
+  assert.ok(bigquery.requests.includes('POST /bigquery/v2/projects/p/jobs'), 'the dry run reached the server');
+
+  gcs.denied.add('storage.objects.list');
+  bigquery.denied.add('bigquery.jobs.create');
+  const refused = await pipewrightAsync(['profiles', 'test', 'gcp', '--bucket', 'lake'], { cwd: root, env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /gcp: failed {2}gcs: .*storage\.objects\.list[^]*grant it roles\/storage\.objectViewer in IAM/);
+  assert.match(refused.stdout, /gcp: failed {2}bigquery: .*bigquery\.jobs\.create[^]*grant it roles\/bigquery\.jobUser in IAM .* on project p/);
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { writeTaxiCsv } from '../../runtime/sample/write-taxi.ts';
+import { startFakeBigQuery } from '../google/fake-bigquery.ts';
+import { startFakeGcs } from '../google/fake-gcs.ts';
 import { pipewright, pipewrightAsync } from '../helpers/cli.ts';
 import { serveFile } from '../helpers/file-server.ts';
 import { startPostgres } from '../helpers/postgres.ts';
@@ -51,4 +53,74 @@ test('api_to_postgres runs end to end: HTTP CSV.gz → SQL transform → the emb
   assert.deepEqual(columns.slice(0, 3).map((c) => `${c.column_name}:${c.data_type}`), ['vendor_id:integer', 'tpep_pickup_datetime:timestamp without time zone', 'tpep_dropoff_datetime:timestamp without time zone']);
   assert.equal(columns.at(-1)!.column_name, 'tpep_pickup_date');
   assert.equal(columns.at(-1)!.data_type, 'date');
+});
+
+/** The example project with a generated taxi month served over HTTP; resolves to its folder and URL. */
+async function exampleWithData(t: TestContext, rows: number): Promise<{ root: string; url: string }> {
+  const root = writeTree(t, {});
+  cpSync(EXAMPLE, root, { recursive: true });
+  const data = join(root, 'yellow_tripdata_2021-01.csv.gz');
+  await writeTaxiCsv(data, { rows, seed: 11 });
+  return { root, url: await serveFile(t, data, 'yellow_tripdata_2021-01.csv.gz') };
+}
+
+/** Trips per pickup day of the transform's latest output, as the warehouse should hold them. */
+function tripsPerDay(root: string): Map<string, number> {
+  const result = pipewright(['preview', 'api_to_gcs', 'transform_taxi_data', '--json', '--sql', 'SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM data GROUP BY 1'], { cwd: root });
+  assert.equal(result.code, 0, result.stderr);
+  return new Map(JSON.parse(result.stdout).preview.map((r: { day: string; n: number }) => [r.day, Number(r.n)]));
+}
+
+test('api_to_gcs then gcs_to_bigquery run end to end offline: local bucket and the DuckDB warehouse', async (t) => {
+  const { root, url } = await exampleWithData(t, 20_000);
+  const toGcs = await pipewrightAsync(['run', 'api_to_gcs', '--var', `taxi_url=${url}`], { cwd: root });
+  assert.equal(toGcs.code, 0, toGcs.stdout + toGcs.stderr);
+  const bucket = join(root, '.pipewright/buckets/pipewright-zoomcamp');
+  assert.ok(existsSync(join(bucket, 'nyc_taxi_data.parquet')));
+  assert.ok(existsSync(join(bucket, 'nyc_taxi_data/tpep_pickup_date=2021-01-02/part-0.parquet')));
+  const backfill = await pipewrightAsync(['backfill', 'gcs_to_bigquery', '--start', '2021-01-01', '--end', '2021-01-03', '--interval', 'day', '--concurrency', '3'], { cwd: root });
+  assert.equal(backfill.code, 0, backfill.stdout + backfill.stderr);
+  // Again with --force: each day's partition is replaced, never duplicated.
+  const again = await pipewrightAsync(['backfill', 'gcs_to_bigquery', '--start', '2021-01-02', '--end', '2021-01-02', '--interval', 'day', '--force'], { cwd: root });
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  const expected = tripsPerDay(root);
+  const { openDuck } = await import('../../runtime/data/duck.ts');
+  const duck = await openDuck();
+  t.after(() => duck.closeSync());
+  await duck.run(`ATTACH '${join(root, '.pipewright/warehouse.duckdb')}' AS w (READ_ONLY)`);
+  const counted = (await duck.runAndReadAll('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM w.ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1')).getRowObjectsJS();
+  assert.deepEqual(
+    counted.map((r) => [r.day, Number(r.n)]),
+    ['2021-01-01', '2021-01-02', '2021-01-03'].map((day) => [day, expected.get(day)]),
+  );
+});
+
+test('the same two pipelines against Cloud Storage and BigQuery (the official clients, local servers)', async (t) => {
+  const { root, url } = await exampleWithData(t, 10_000);
+  const gcs = await startFakeGcs({ buckets: ['pipewright-zoomcamp'] });
+  t.after(() => gcs.close());
+  const bigquery = await startFakeBigQuery({ gcsEndpoint: gcs.endpoint });
+  t.after(() => bigquery.close());
+  appendFileSync(
+    join(root, 'io_config.yaml'),
+    ['cloud:', '  GOOGLE_PROJECT_ID: p', '  GOOGLE_LOCATION: US', `  GOOGLE_STORAGE_API_ENDPOINT: ${gcs.endpoint}`, `  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}`, ''].join('\n'),
+  );
+  const env = { ...process.env, METADATA_SERVER_DETECTION: 'none', GOOGLE_APPLICATION_CREDENTIALS: '' };
+  const toGcs = await pipewrightAsync(['run', 'api_to_gcs', '--profile', 'cloud', '--var', `taxi_url=${url}`], { cwd: root, env });
+  assert.equal(toGcs.code, 0, toGcs.stdout + toGcs.stderr);
+  assert.ok(gcs.objects.has('pipewright-zoomcamp/nyc_taxi_data.parquet'));
+  const partitions = [...gcs.objects.keys()].filter((k) => k.startsWith('pipewright-zoomcamp/nyc_taxi_data/'));
+  assert.ok(partitions.length >= 31, `${partitions.length} partitions`);
+  const backfill = await pipewrightAsync(['backfill', 'gcs_to_bigquery', '--profile', 'cloud', '--start', '2021-01-01', '--end', '2021-01-02', '--interval', 'day'], { cwd: root, env });
+  assert.equal(backfill.code, 0, backfill.stdout + backfill.stderr);
+  const expected = tripsPerDay(root);
+  const rows = await bigquery.sql('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1');
+  assert.deepEqual(
+    rows.map((r) => [r.day, Number(r.n)]),
+    ['2021-01-01', '2021-01-02'].map((day) => [day, expected.get(day)]),
+  );
+  const fields = Object.fromEntries(bigquery.tables.get('ny_taxi.yellow_cab_data')!.fields.map((f) => [f.name, f.type]));
+  assert.equal(fields.tpep_pickup_datetime, 'TIMESTAMP');
+  assert.equal(fields.tpep_pickup_date, 'DATE');
+  assert.equal(fields.vendor_id, 'INTEGER');
 });

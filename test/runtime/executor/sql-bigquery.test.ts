@@ -1,0 +1,54 @@
+// SQL blocks with data_provider: bigquery, on the embedded warehouse and on BigQuery (the official
+// client against the local server).
+import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startFakeBigQuery } from '../../google/fake-bigquery.ts';
+import { startFakeGcs } from '../../google/fake-gcs.ts';
+import { pipewright, pipewrightAsync } from '../../helpers/cli.ts';
+import { pipelineProject } from '../../helpers/pipeline-project.ts';
+
+const BLOCKS = {
+  trips: {
+    code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(() => [{ zone: 'A', fare: 10 }, { zone: 'A', fare: 5 }, { zone: 'B', fare: 7 }]);\n",
+  },
+  fares_by_zone: {
+    language: 'sql' as const,
+    upstream: ['trips'],
+    code: "SELECT zone, sum(fare) AS total FROM {{ df_1 }} WHERE zone <> '{{ variables('skip') }}' GROUP BY zone ORDER BY zone\n",
+    yaml: ['configuration:', '  data_provider: bigquery', '  data_provider_schema: analytics', '  data_provider_table: fares', '  export_write_policy: replace'],
+  },
+};
+
+test('a SQL block on the embedded warehouse reads its upstream as a table and writes its result table', async (t) => {
+  const root = pipelineProject(t, BLOCKS, { variables: { skip: 'none' } });
+  const run = await pipewrightAsync(['run', 'p'], { cwd: root });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const preview = JSON.parse(pipewright(['preview', 'p', 'fares_by_zone', '--json'], { cwd: root }).stdout);
+  assert.deepEqual(preview.preview.map((r: { zone: string; total: number }) => [r.zone, Number(r.total)]), [['A', 15], ['B', 7]]);
+  const { openDuck } = await import('../../../runtime/data/duck.ts');
+  const duck = await openDuck();
+  t.after(() => duck.closeSync());
+  await duck.run(`ATTACH '${join(root, '.pipewright/warehouse.duckdb')}' AS w (READ_ONLY)`);
+  const stored = (await duck.runAndReadAll('SELECT zone, total FROM w.analytics.fares ORDER BY zone')).getRowObjectsJS();
+  assert.deepEqual(stored.map((r) => [r.zone, Number(r.total)]), [['A', 15], ['B', 7]]);
+});
+
+test('a SQL block on BigQuery, and one without a dataset is told to name it', async (t) => {
+  const gcs = await startFakeGcs();
+  t.after(() => gcs.close());
+  const bigquery = await startFakeBigQuery({ gcsEndpoint: gcs.endpoint });
+  t.after(() => bigquery.close());
+  const root = pipelineProject(t, BLOCKS, { variables: { skip: 'B' } });
+  appendFileSync(join(root, 'io_config.yaml'), `gcp:\n  GOOGLE_PROJECT_ID: p\n  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}\n`);
+  const run = await pipewrightAsync(['run', 'p', '--profile', 'gcp'], { cwd: root });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.deepEqual((await bigquery.sql('SELECT zone, total FROM analytics.fares')).map((r) => [r.zone, Number(r.total)]), [['A', 15]]);
+  assert.ok(bigquery.tables.has('analytics.p_trips'), 'the upstream output went up as a table');
+
+  const missing = pipelineProject(t, { ...BLOCKS, fares_by_zone: { ...BLOCKS.fares_by_zone, yaml: ['configuration:', '  data_provider: bigquery'] } });
+  const failed = await pipewrightAsync(['run', 'p'], { cwd: missing });
+  assert.equal(failed.code, 1);
+  assert.match(failed.stdout + failed.stderr, /fares_by_zone\.sql.*\n?.*needs the dataset to work in: add data_provider_schema/);
+});
