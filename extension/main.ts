@@ -1,12 +1,17 @@
-import * as path from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { runCli } from './cli.js';
+import { RunLenses } from './code-lens.js';
+import { DagPanels, showPreview, type Target } from './panels.js';
+import { Projects } from './projects.js';
+import { Runs } from './runs.js';
+import { PipelinesTree, type Node } from './tree.js';
 
 let client: LanguageClient | undefined;
 
-/** Starts the language server, which checks pipeline files, io_config.yaml and block files as you type. */
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const module = context.asAbsolutePath(path.join('dist', 'language-server.js'));
+function startLanguageServer(context: vscode.ExtensionContext): Promise<void> {
+  const module = context.asAbsolutePath('dist/language-server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
@@ -19,10 +24,105 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.yaml,.env,*.ts,*.sql,*.py}') },
   };
   client = new LanguageClient('pipewright', 'Pipewright', serverOptions, clientOptions);
+  return client.start();
+}
+
+/** What a command was invoked on: a tree node, a code lens or DAG target, or (none) the active editor. */
+async function targetOf(projects: Projects, argument: unknown, needBlock: boolean): Promise<Target | undefined> {
+  const node = argument as Partial<Node> | undefined;
+  if (node?.kind === 'pipeline' && node.view) return { root: node.view.project.root, pipeline: node.pipeline! };
+  if (node?.kind === 'block' && node.view && node.block) return { root: node.view.project.root, pipeline: node.pipeline!, block: node.block.uuid };
+  const given = argument as Partial<Target> | undefined;
+  if (given && typeof given.root === 'string' && typeof given.pipeline === 'string') return given as Target;
+  const file = vscode.window.activeTextEditor?.document.uri.fsPath;
+  if (file) {
+    const uses = projects.usesOf(file);
+    if (uses.length === 1) return { root: uses[0].view.project.root, pipeline: uses[0].pipeline, block: uses[0].block };
+    if (uses.length > 1) {
+      const picked = await vscode.window.showQuickPick(
+        uses.map((u) => ({ label: u.pipeline, description: u.block, use: u })),
+        { placeHolder: 'This file is a block of several pipelines: which one?' },
+      );
+      return picked && { root: picked.use.view.project.root, pipeline: picked.use.pipeline, block: picked.use.block };
+    }
+    if (!needBlock && basename(file) === 'metadata.yaml' && basename(dirname(dirname(file))) === 'pipelines') {
+      const found = projects.pipeline(basename(dirname(file)));
+      if (found) return { root: found.view.project.root, pipeline: found.pipeline.uuid };
+    }
+  }
+  const pipelines = projects.all.flatMap((view) => [...view.project.pipelines.keys()].map((uuid) => ({ label: uuid, description: projects.all.length > 1 ? view.project.name : undefined, root: view.project.root })));
+  if (pipelines.length === 0) {
+    void vscode.window.showWarningMessage('No Pipewright pipelines in this workspace: open a folder with pipelines/<name>/metadata.yaml');
+    return undefined;
+  }
+  const pipeline = await vscode.window.showQuickPick(pipelines, { placeHolder: 'Pipeline' });
+  if (!pipeline) return undefined;
+  if (!needBlock) return { root: pipeline.root, pipeline: pipeline.label };
+  const graph = projects.pipeline(pipeline.label, pipeline.root)!.view.graphs.get(pipeline.label)!;
+  const block = await vscode.window.showQuickPick(graph.order, { placeHolder: 'Block' });
+  return block ? { root: pipeline.root, pipeline: pipeline.label, block } : undefined;
+}
+
+/** Starts the language server, the Pipelines view, code lenses, runs in terminals, the DAG and previews. */
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const projects = new Projects();
+  const runs = new Runs(context);
+  const dags = new DagPanels(context, projects, runs);
+  const tree = new PipelinesTree(projects, runs);
+  const logs = vscode.window.createOutputChannel('Pipewright', { log: false } as never) as vscode.OutputChannel;
+  context.subscriptions.push(projects, runs, dags, logs);
+  // A run's end changes the history (which file watchers may not see inside .pipewright/).
+  context.subscriptions.push(runs.onDidChange((run) => run.finished && projects.reloadSoon()));
   context.subscriptions.push(
+    vscode.window.createTreeView('pipewright.pipelines', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file', pattern: '**/*.{ts,sql,py,yaml}' }], new RunLenses(projects)),
+  );
+
+  const command = (id: string, needBlock: boolean, body: (target: Target) => unknown) =>
+    vscode.commands.registerCommand(id, async (argument?: unknown) => {
+      const target = await targetOf(projects, argument, needBlock);
+      if (!target || (needBlock && !target.block)) return;
+      await body(target);
+    });
+  const withProfile = (args: string[]): string[] => {
+    const profile = vscode.workspace.getConfiguration('pipewright').get<string>('profile');
+    return profile ? [...args, '--profile', profile] : args;
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('pipewright.refresh', () => projects.reload()),
+    command('pipewright.runPipeline', false, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline]), t.pipeline)),
+    command('pipewright.runBlock', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!]), `${t.pipeline}/${t.block}`)),
+    command('pipewright.runBlockWithUpstream', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!, '--with-upstream']), `${t.pipeline}/${t.block} with upstream`)),
+    command('pipewright.runFrom', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--from', t.block!]), `${t.pipeline} from ${t.block}`)),
+    command('pipewright.previewOutput', true, (t) => showPreview(context, t as Target & { block: string })),
+    command('pipewright.openDag', false, (t) => dags.open(t)),
+    command('pipewright.openBlock', true, async (t) => {
+      const block = projects.pipeline(t.pipeline, t.root)?.pipeline.blocks.find((b) => b.uuid === t.block);
+      if (block?.file && block.fileExists) await vscode.window.showTextDocument(vscode.Uri.file(block.file), { preview: false, viewColumn: vscode.ViewColumn.One });
+      else void vscode.window.showWarningMessage(`Block ${t.block} has no file yet${block?.file ? `: ${vscode.workspace.asRelativePath(block.file)}` : ''}`);
+    }),
+    command('pipewright.backfill', false, async (t) => {
+      const date = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/;
+      const validate = (value: string) => (date.test(value.trim()) ? undefined : 'A date as YYYY-MM-DD (or YYYY-MM-DD HH:MM)');
+      const start = await vscode.window.showInputBox({ title: `Backfill ${t.pipeline}`, prompt: 'First execution date (included)', placeHolder: '2021-01-01', validateInput: validate });
+      if (!start) return;
+      const end = await vscode.window.showInputBox({ title: `Backfill ${t.pipeline}`, prompt: 'Last execution date (included)', placeHolder: start, validateInput: validate });
+      if (!end) return;
+      const interval = await vscode.window.showQuickPick(['day', 'hour', 'week', 'month'], { title: `Backfill ${t.pipeline}`, placeHolder: 'One run per' });
+      if (!interval) return;
+      runs.start(t.root, t.pipeline, withProfile(['backfill', t.pipeline, '--start', start.trim(), '--end', end.trim(), '--interval', interval]), `backfill ${t.pipeline}`, { follow: false });
+    }),
+    vscode.commands.registerCommand('pipewright.showLogs', async (root: string, runId: string) => {
+      const result = await runCli(context, ['logs', runId], root);
+      logs.clear();
+      logs.append(result.stdout + result.stderr);
+      logs.show(true);
+    }),
     vscode.commands.registerCommand('pipewright.validateProject', () => vscode.commands.executeCommand('workbench.actions.view.problems')),
   );
-  await client.start();
+  await projects.reload();
+  void vscode.commands.executeCommand('setContext', 'pipewright.hasProject', projects.all.length > 0);
+  await startLanguageServer(context);
 }
 
 /** Stops the language server with the window. */

@@ -12,30 +12,48 @@ export interface DagBlock {
   upstream: string[];
 }
 
+/** One block of the latest run, for the timeline beside the graph. */
+export interface TimelineBar {
+  block: string;
+  /** Milliseconds from the run's start. */
+  startMs: number;
+  durationMs: number;
+  rows?: number;
+  status: string;
+}
+
 /** Messages from the extension host to the DAG webview. */
 export type HostToWebview =
   /** Host → webview, when the panel opens and whenever the pipeline's files change: the graph to draw. */
-  { kind: 'graph'; pipeline: string; blocks: DagBlock[]; order: string[]; cycle: string[] | null };
+  | { kind: 'graph'; pipeline: string; blocks: DagBlock[]; order: string[]; cycle: string[] | null }
+  /** Host → webview, after the graph and whenever a run moves on: each block's status, and the latest run's timeline. */
+  | { kind: 'status'; statuses: Record<string, string>; timeline: TimelineBar[]; focus?: string };
+
+/** What a user can do to a block from the DAG. */
+export type BlockAction = 'openBlock' | 'runBlock' | 'runFrom' | 'preview';
 
 /** Messages from the DAG webview to the extension host. */
 export type WebviewToHost =
-  /** Webview → host, when the user activates a block: open its file. */
-  | { kind: 'openBlock'; uuid: string }
+  /** Webview → host, when the user activates a block or one of its actions. */
+  | { kind: BlockAction; uuid: string }
   /** Webview → host, once its script has loaded: send the graph. */
   | { kind: 'ready' };
+
+const ACTIONS: readonly string[] = ['openBlock', 'runBlock', 'runFrom', 'preview'] satisfies BlockAction[];
 
 /** Checks a message from the webview, which the host must not trust. */
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (value === null || typeof value !== 'object') return false;
   const message = value as Record<string, unknown>;
   if (message.kind === 'ready') return true;
-  return message.kind === 'openBlock' && typeof message.uuid === 'string';
+  return typeof message.kind === 'string' && ACTIONS.includes(message.kind) && typeof message.uuid === 'string';
 }
 
 /** Checks a message from the host in the webview. */
 export function isHostToWebview(value: unknown): value is HostToWebview {
   if (value === null || typeof value !== 'object') return false;
   const message = value as Record<string, unknown>;
+  if (message.kind === 'status') return typeof message.statuses === 'object' && Array.isArray(message.timeline);
   return message.kind === 'graph' && typeof message.pipeline === 'string' && Array.isArray(message.blocks) && Array.isArray(message.order);
 }
 

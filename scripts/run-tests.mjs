@@ -1,19 +1,22 @@
 // Runs every test file under test/ (TypeScript, through tsx) with node's test runner. Files run one
 // after another, so tests that start servers or processes do not fight over the two cores.
-// usage: node scripts/run-tests.mjs [substring ...]   (only the files whose path contains one)
+// usage: node scripts/run-tests.mjs [--e2e] [substring ...]   (only the files whose path contains one)
+// --e2e runs the end-to-end tests (test/e2e/*.e2e.ts: a real VS Code), which need scripts/e2e-setup.sh.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const e2e = process.argv.includes('--e2e');
+const filters = process.argv.slice(2).filter((a) => a !== '--e2e');
+const suffix = e2e ? '.e2e.ts' : '.test.ts';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (name === 'fixtures' || name === 'node_modules' || name.startsWith('.')) return [];
     if (statSync(path).isDirectory()) return find(path);
-    return name.endsWith('.test.ts') ? [path] : [];
+    return name.endsWith(suffix) ? [path] : [];
   });
 }
 
@@ -22,7 +25,7 @@ const files = find(join(root, 'test'))
   .sort()
   .map((file) => relative(root, file));
 if (files.length === 0) {
-  console.error(`No test files match ${filters.join(', ') || 'test/**/*.test.ts'}`);
+  console.error(`No test files match ${filters.join(', ') || `test/**/*${suffix}`}`);
   process.exit(1);
 }
 const result = spawnSync(

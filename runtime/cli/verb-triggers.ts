@@ -1,5 +1,5 @@
 import { loadProject } from '../project/load-project.js';
-import { nextRunTimes } from '../scheduler/schedule-times.js';
+import { nextRunTimes } from '../project/schedule-times.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { Trigger } from '../project/model.js';
 import { parseStartTime } from '../project/schedule.js';
-import { scheduleCron } from './schedule-times.js';
+import { scheduleCron } from '../project/schedule-times.js';
 
 /** The most runs `catch_up: all` starts at once, so a long outage cannot flood the machine. */
 export const CATCH_UP_LIMIT = 1000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nextRunTimes } from '../../../runtime/scheduler/schedule-times.ts';
+import { nextRunTimes } from '../../../runtime/project/schedule-times.ts';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString().replace(':00.000Z', 'Z'));
 const from = new Date('2021-01-29T15:30:00Z'); // a Friday

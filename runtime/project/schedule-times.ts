@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
-import { parseStartTime } from '../project/schedule.js';
-import type { Trigger } from '../project/model.js';
+import { parseStartTime } from './schedule.js';
+import type { Trigger } from './model.js';
 
 /** Mage's presets as cron: all at 00:00, weeks starting on Monday (`PipelineSchedule.current_execution_date`). */
 const PRESET_CRON: Record<string, string> = {

@@ -1,0 +1,41 @@
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { Projects } from './projects.js';
+
+/**
+ * Lenses on block files (`▶ Run block`, `Run with upstream`, `Preview output`, `Show in DAG`, once per
+ * pipeline that uses the file) and on a pipeline's metadata.yaml (`▶ Run pipeline`, `Show DAG`).
+ */
+export class RunLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly projects: Projects) {
+    projects.onDidChange(() => this.changed.fire());
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    const file = document.uri.fsPath;
+    if (basename(file) === 'metadata.yaml' && basename(dirname(dirname(file))) === 'pipelines') {
+      const found = this.projects.pipeline(basename(dirname(file)));
+      if (!found || found.pipeline.metadata.path !== file) return [];
+      const target = { root: found.view.project.root, pipeline: found.pipeline.uuid };
+      return [
+        new vscode.CodeLens(top, { title: '▶ Run pipeline', command: 'pipewright.runPipeline', arguments: [target] }),
+        new vscode.CodeLens(top, { title: 'Show DAG', command: 'pipewright.openDag', arguments: [target] }),
+      ];
+    }
+    const uses = this.projects.usesOf(file);
+    return uses.flatMap((use) => {
+      const target = { root: use.view.project.root, pipeline: use.pipeline, block: use.block };
+      const suffix = uses.length > 1 ? ` (${use.pipeline})` : '';
+      return [
+        new vscode.CodeLens(top, { title: `▶ Run block${suffix}`, command: 'pipewright.runBlock', arguments: [target] }),
+        new vscode.CodeLens(top, { title: 'Run with upstream', command: 'pipewright.runBlockWithUpstream', arguments: [target] }),
+        new vscode.CodeLens(top, { title: 'Preview output', command: 'pipewright.previewOutput', arguments: [target] }),
+        new vscode.CodeLens(top, { title: 'Show in DAG', command: 'pipewright.openDag', arguments: [target] }),
+      ];
+    });
+  }
+}

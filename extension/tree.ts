@@ -1,0 +1,149 @@
+import * as vscode from 'vscode';
+import type { RunRecord } from '../runtime/history/run-history.js';
+import type { Block, Trigger } from '../runtime/project/model.js';
+import { nextRunTimes } from '../runtime/project/schedule-times.js';
+import type { ProjectView, Projects } from './projects.js';
+import type { LiveStatus, Runs } from './runs.js';
+
+/** A node of the Pipelines view. */
+export type Node =
+  | { kind: 'project'; view: ProjectView }
+  | { kind: 'pipeline'; view: ProjectView; pipeline: string }
+  | { kind: 'block'; view: ProjectView; pipeline: string; block: Block; status?: LiveStatus; durationMs?: number }
+  | { kind: 'group'; view: ProjectView; pipeline: string; group: 'triggers' | 'runs' }
+  | { kind: 'trigger'; view: ProjectView; pipeline: string; trigger: Trigger }
+  | { kind: 'run'; view: ProjectView; run: RunRecord };
+
+const TYPE_ICONS: Record<string, string> = {
+  data_loader: 'cloud-download',
+  transformer: 'symbol-function',
+  data_exporter: 'cloud-upload',
+  sensor: 'watch',
+  custom: 'code',
+  scratchpad: 'note',
+  dbt: 'database',
+  chart: 'graph',
+};
+
+const STATUS_COLORS: Partial<Record<LiveStatus, string>> = {
+  completed: 'testing.iconPassed',
+  failed: 'testing.iconFailed',
+  upstream_failed: 'testing.iconSkipped',
+  cancelled: 'testing.iconSkipped',
+  running: 'charts.blue',
+};
+
+function seconds(ms?: number): string {
+  return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Project → pipelines → blocks in run order (type icons, last-run status), triggers and recent runs. */
+export class PipelinesTree implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(
+    private readonly projects: Projects,
+    private readonly runs: Runs,
+  ) {
+    projects.onDidChange(() => this.changed.fire(undefined));
+    runs.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      const views = this.projects.all;
+      return views.length === 1 ? this.pipelines(views[0]) : views.map((view) => ({ kind: 'project', view }));
+    }
+    switch (node.kind) {
+      case 'project':
+        return this.pipelines(node.view);
+      case 'pipeline':
+        return this.pipelineChildren(node.view, node.pipeline);
+      case 'group':
+        if (node.group === 'triggers') return node.view.project.pipelines.get(node.pipeline)!.triggers.map((trigger) => ({ kind: 'trigger', view: node.view, pipeline: node.pipeline, trigger }));
+        return node.view.runs.filter((r) => r.pipeline === node.pipeline).slice(-10).reverse().map((run) => ({ kind: 'run', view: node.view, run }));
+      default:
+        return [];
+    }
+  }
+
+  private pipelines(view: ProjectView): Node[] {
+    return [...view.project.pipelines.keys()].sort().map((pipeline) => ({ kind: 'pipeline', view, pipeline }));
+  }
+
+  private pipelineChildren(view: ProjectView, uuid: string): Node[] {
+    const graph = view.graphs.get(uuid)!;
+    const live = this.runs.liveRun(view.project.root, uuid);
+    const latest = this.projects.latestRun(view, uuid);
+    const blocks: Node[] = [...graph.order, ...[...graph.blocks.keys()].filter((u) => !graph.order.includes(u))].map((u) => {
+      const record = latest?.blocks.get(u);
+      const status = live?.statuses.get(u) ?? record?.status;
+      return { kind: 'block', view, pipeline: uuid, block: graph.blocks.get(u)!, status, durationMs: live?.statuses.has(u) ? undefined : record?.durationMs };
+    });
+    const pipeline = view.project.pipelines.get(uuid)!;
+    const groups: Node[] = [];
+    if (pipeline.triggers.length > 0) groups.push({ kind: 'group', view, pipeline: uuid, group: 'triggers' });
+    if (view.runs.some((r) => r.pipeline === uuid)) groups.push({ kind: 'group', view, pipeline: uuid, group: 'runs' });
+    return [...blocks, ...groups];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'project': {
+        const item = new vscode.TreeItem(node.view.project.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('project');
+        item.tooltip = node.view.project.root;
+        return item;
+      }
+      case 'pipeline': {
+        const pipeline = node.view.project.pipelines.get(node.pipeline)!;
+        const item = new vscode.TreeItem(pipeline.uuid, vscode.TreeItemCollapsibleState.Collapsed);
+        const latest = this.projects.latestRun(node.view, node.pipeline);
+        const live = this.runs.liveRun(node.view.project.root, node.pipeline);
+        item.description = live && !live.finished ? 'running' : latest ? `${latest.status} ${seconds(latest.durationMs)}` : `${pipeline.blocks.length} blocks`;
+        item.iconPath = new vscode.ThemeIcon(live && !live.finished ? 'sync~spin' : 'type-hierarchy-sub');
+        item.tooltip = new vscode.MarkdownString(`**${pipeline.name}**\n\n${pipeline.description ?? ''}`);
+        item.contextValue = 'pipewright.pipeline';
+        item.id = `${node.view.project.root}:${node.pipeline}`;
+        return item;
+      }
+      case 'block': {
+        const item = new vscode.TreeItem(node.block.uuid, vscode.TreeItemCollapsibleState.None);
+        const color = node.status ? STATUS_COLORS[node.status] : undefined;
+        item.iconPath = node.status === 'running' ? new vscode.ThemeIcon('sync~spin') : new vscode.ThemeIcon(TYPE_ICONS[node.block.type] ?? 'circle-outline', color ? new vscode.ThemeColor(color) : undefined);
+        item.description = [node.block.type, node.block.language, node.status, seconds(node.durationMs)].filter(Boolean).join(' · ');
+        item.tooltip = new vscode.MarkdownString(
+          [`**${node.block.uuid}** (${node.block.type}, ${node.block.language})`, node.block.file ? `\`${vscode.workspace.asRelativePath(node.block.file)}\`` : '', `upstream: ${node.block.upstream.join(', ') || 'none'}`].join('\n\n'),
+        );
+        item.contextValue = 'pipewright.block';
+        item.id = `${node.view.project.root}:${node.pipeline}:${node.block.uuid}`;
+        if (node.block.file && node.block.fileExists) item.command = { command: 'vscode.open', title: 'Open block file', arguments: [vscode.Uri.file(node.block.file)] };
+        return item;
+      }
+      case 'group': {
+        const item = new vscode.TreeItem(node.group === 'triggers' ? 'Triggers' : 'Recent runs', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon(node.group === 'triggers' ? 'clock' : 'history');
+        item.id = `${node.view.project.root}:${node.pipeline}:#${node.group}`;
+        return item;
+      }
+      case 'trigger': {
+        const item = new vscode.TreeItem(node.trigger.name, vscode.TreeItemCollapsibleState.None);
+        const next = node.trigger.status === 'active' ? nextRunTimes(node.trigger, new Date(), 1)[0] : undefined;
+        item.description = `${node.trigger.scheduleInterval ?? node.trigger.scheduleType} · ${node.trigger.status}${next ? ` · next ${next.toISOString().replace('T', ' ').slice(0, 16)} UTC` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(node.trigger.status === 'active' ? 'clock' : 'circle-slash');
+        item.contextValue = `pipewright.trigger.${node.trigger.status}`;
+        return item;
+      }
+      case 'run': {
+        const item = new vscode.TreeItem(node.run.executionDate.replace('T', ' ').slice(0, 16), vscode.TreeItemCollapsibleState.None);
+        item.description = `${node.run.status} ${seconds(node.run.durationMs)}${node.run.backfill ? ' · backfill' : node.run.trigger ? ` · ${node.run.trigger}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(node.run.status === 'completed' ? 'pass' : node.run.status === 'running' ? 'sync~spin' : 'error', STATUS_COLORS[node.run.status as LiveStatus] ? new vscode.ThemeColor(STATUS_COLORS[node.run.status as LiveStatus]!) : undefined);
+        item.tooltip = `Run ${node.run.runId}`;
+        item.contextValue = 'pipewright.run';
+        item.command = { command: 'pipewright.showLogs', title: 'Show logs', arguments: [node.view.project.root, node.run.runId] };
+        return item;
+      }
+    }
+  }
+}

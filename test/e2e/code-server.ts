@@ -1,0 +1,136 @@
+// A real VS Code for end-to-end tests: code-server (the same workbench and extension host) with this
+// repository installed as the extension, driven by Debian's Chromium through playwright-core. Both come
+// from the cache that scripts/e2e-setup.sh fills, outside the project's dependencies.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromiumFrom, type Browser, type Page } from './playwright.ts';
+import { freePort } from '../../runtime/connectors/embedded-postgres.ts';
+
+const REPO = join(import.meta.dirname, '../..');
+export const CACHE = process.env.PIPEWRIGHT_E2E_CACHE ?? join(process.env.HOME ?? tmpdir(), '.cache/pipewright-e2e');
+const CHROMIUM = process.env.PIPEWRIGHT_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Says what to install when the cache is not there. */
+export function requireCache(): void {
+  if (!existsSync(join(CACHE, 'node_modules/code-server/out/node/entry.js')) || !existsSync(CHROMIUM)) {
+    throw new Error(`The end-to-end tests need code-server and Chromium: run bash scripts/e2e-setup.sh (cache: ${CACHE})`);
+  }
+}
+
+/** A running code-server with the extension, and a browser page on a workspace folder. */
+export interface Editor {
+  page: Page;
+  /** Requests the browser made to anything but 127.0.0.1. */
+  outside: string[];
+  /** Lines code-server printed (for failure messages). */
+  log: string[];
+}
+
+async function waitForHealth(url: string, server: ChildProcess, log: string[]): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (server.exitCode !== null) throw new Error(`code-server exited (${server.exitCode}):\n${log.join('')}`);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`code-server did not answer /healthz in 30 s:\n${log.join('')}`);
+}
+
+/** Starts code-server on 127.0.0.1 and Chromium on `workspace`; everything stops when the test ends. */
+export async function openEditor(t: TestContext, workspace: string): Promise<Editor> {
+  requireCache();
+  const home = mkdtempSync(join(tmpdir(), 'pipewright-e2e-'));
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const extensions = join(home, 'extensions');
+  mkdirSync(extensions, { recursive: true });
+  symlinkSync(REPO, join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+  const user = join(home, 'user');
+  mkdirSync(join(user, 'User'), { recursive: true });
+  writeFileSync(
+    join(user, 'User/settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'update.mode': 'none',
+      'json.schemaDownload.enable': false,
+      'typescript.disableAutomaticTypeAcquisition': true,
+      'npm.fetchOnlinePackageInfo': false,
+      'workbench.tips.enabled': false,
+      'terminal.integrated.enablePersistentSessions': false,
+    }),
+  );
+  writeFileSync(join(home, 'config.yaml'), '');
+  const port = await freePort();
+  const log: string[] = [];
+  const server = spawn(
+    process.execPath,
+    [
+      join(CACHE, 'node_modules/code-server/out/node/entry.js'),
+      '--config', join(home, 'config.yaml'),
+      '--user-data-dir', user,
+      '--extensions-dir', extensions,
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened', '--disable-workspace-trust',
+      workspace,
+    ],
+    { env: { ...process.env, EXTENSIONS_GALLERY: '{}', HOME: home }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  server.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  const started: { browser?: Browser } = {};
+  t.after(async () => {
+    await started.browser?.close().catch(() => undefined);
+    try {
+      process.kill(-server.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(home, { recursive: true, force: true });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, server, log);
+  const browser = (started.browser = await chromiumFrom(CACHE).launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] }));
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const outside: string[] = [];
+  context.on('request', (request) => {
+    const host = new URL(request.url()).hostname;
+    if (!['127.0.0.1', ''].includes(host) && !request.url().startsWith('data:') && !request.url().startsWith('blob:') && !host.endsWith('vscode-cdn.net')) outside.push(request.url());
+  });
+  const page = await context.newPage();
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.waitForSelector('#workbench\\.parts\\.statusbar', { timeout: 60_000 });
+  return { page, outside, log };
+}
+
+/** Runs a command from the palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file by its relative path through quick open. */
+export async function openFile(page: Page, relativePath: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(relativePath);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  const name = relativePath.split('/').pop()!;
+  await page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 20_000 });
+}

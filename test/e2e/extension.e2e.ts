@@ -1,0 +1,88 @@
+// The extension in a real VS Code (code-server + Chromium): the Pipelines view, code lenses on a block
+// file, a run in a terminal that updates the tree, the DAG webview with its status and timeline.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openEditor, openFile } from './code-server.ts';
+
+const EXAMPLE = join(import.meta.dirname, '../../examples/zoomcamp');
+
+/** The example project plus a small pipeline that runs in a second, with no services. */
+function workspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'pipewright-e2e-ws-'));
+  cpSync(EXAMPLE, root, { recursive: true });
+  mkdirSync(join(root, 'pipelines/hello'), { recursive: true });
+  writeFileSync(
+    join(root, 'pipelines/hello/metadata.yaml'),
+    [
+      'blocks:',
+      '- uuid: make_rows',
+      '  type: data_loader',
+      '  language: typescript',
+      '  upstream_blocks: []',
+      '  downstream_blocks: [count_rows]',
+      '- uuid: count_rows',
+      '  type: transformer',
+      '  language: sql',
+      '  upstream_blocks: [make_rows]',
+      '  downstream_blocks: []',
+      'name: hello',
+      'uuid: hello',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(root, 'data_loaders/make_rows.ts'), "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => [{ n: 1 }, { n: 2 }, { n: 3 }]);\n");
+  writeFileSync(join(root, 'transformers/count_rows.sql'), 'SELECT count(*) AS rows, sum(n) AS total FROM {{ df_1 }}\n');
+  return root;
+}
+
+test('the Pipelines view, code lenses, a run in a terminal and the DAG, in a real VS Code', { timeout: 240_000 }, async (t) => {
+  const root = workspace();
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const { page, outside, log } = await openEditor(t, root);
+  try {
+    // The view container and the tree: pipelines, then blocks in run order with their types.
+    await page.locator('.activitybar a.action-label[aria-label^="Pipewright"]').click();
+    const row = (text: string) => page.locator('.monaco-list-row', { hasText: text }).first();
+    for (const pipeline of ['api_to_gcs', 'api_to_postgres', 'gcs_to_bigquery', 'hello']) await row(pipeline).waitFor({ timeout: 60_000 });
+    await row('hello').click();
+    await row('make_rows').waitFor();
+    assert.match((await row('make_rows').textContent()) ?? '', /data_loader/);
+    assert.match((await row('count_rows').textContent()) ?? '', /transformer · sql/);
+
+    // Code lenses on the block file; ▶ Run block runs it in a terminal.
+    await openFile(page, 'data_loaders/make_rows.ts');
+    const lens = (text: string) => page.locator('.codelens-decoration a', { hasText: text }).first();
+    await lens('Run with upstream').waitFor({ timeout: 30_000 });
+    await lens('Preview output').waitFor();
+    await lens('Run block').click();
+    // The run has its own terminal (the runtime's output, kept after it exits).
+    await page.locator('.part.panel', { hasText: 'Pipewright: hello/make_rows' }).first().waitFor({ timeout: 30_000 });
+
+    // The run finishes, and the tree shows the block's status from the runtime's events.
+    await page.locator('.monaco-list-row', { hasText: 'make_rows' }).filter({ hasText: 'completed' }).first().waitFor({ timeout: 90_000 });
+    const history = readFileSync(join(root, '.pipewright/history/runs.jsonl'), 'utf8');
+    assert.match(history, /"kind":"run-finished".*"status":"completed"/);
+
+    // The pipeline's inline action opens the DAG beside the editor, laid out, with status.
+    await row('hello').click();
+    await row('hello').locator('a.action-label[aria-label="Open DAG"]').click();
+    const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await webview.locator('g.block').nth(1).waitFor({ timeout: 30_000 });
+    assert.equal(await webview.locator('g.block').count(), 2);
+    await webview.locator('g.block[data-uuid="make_rows"][data-status="completed"]').waitFor({ timeout: 15_000 });
+    await webview.locator('#timeline .bar-row', { hasText: 'make_rows' }).waitFor();
+    const loader = await webview.locator('g.block[data-uuid="make_rows"]').getAttribute('transform');
+    const transformer = await webview.locator('g.block[data-uuid="count_rows"]').getAttribute('transform');
+    const x = (transform: string | null) => Number(/translate\(([-\d.]+)/.exec(transform ?? '')?.[1]);
+    assert.ok(x(loader) < x(transformer), 'the layout puts the upstream block left of its downstream block');
+
+    assert.deepEqual(outside, [], 'the editor makes no request outside 127.0.0.1');
+  } catch (error) {
+    await page.screenshot({ path: join(tmpdir(), 'pipewright-e2e-failure.png') }).catch(() => undefined);
+    (error as Error).message += `\n(screenshot: ${join(tmpdir(), 'pipewright-e2e-failure.png')})\ncode-server log:\n${log.join('').slice(-3000)}`;
+    throw error;
+  }
+});
