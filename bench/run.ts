@@ -8,6 +8,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import { loadProject } from '../runtime/project/load-project.ts';
 import { validateProject } from '../runtime/validate-project.ts';
 import { generateProject } from './generate-project.ts';
+import { partitionedParquetBench } from './parquet-bench.ts';
 import { apiToPostgresBench } from './postgres-bench.ts';
 import { noopPipelineBench, streamingMemoryBench, type BenchRow } from './runtime-bench.ts';
 
@@ -88,6 +89,7 @@ noopPipelineBench(table);
 streamingMemoryBench(table);
 void (async () => {
 await apiToPostgresBench(table);
+await partitionedParquetBench(table);
 console.log('| what | measured | reference | reference measured | ratio | goal | met |');
 console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
 for (const r of table) {
