@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { chromiumFrom, type Browser, type Page } from './playwright.ts';
+import { chromiumFrom, type Browser, type Locator, type Page } from './playwright.ts';
 import { freePort } from '../../runtime/connectors/embedded-postgres.ts';
 
 const REPO = join(import.meta.dirname, '../..');
@@ -133,4 +133,21 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await page.keyboard.press('Enter');
   const name = relativePath.split('/').pop()!;
   await page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 20_000 });
+}
+
+/**
+ * Clicks a tree row's inline action. VS Code shows inline actions only while the row is hovered or
+ * focused, and a tree refresh re-renders the row, so hover and click are retried a bounded number of times.
+ */
+export async function clickInlineAction(row: Locator, label: string): Promise<void> {
+  const action = row.locator(`a.action-label[aria-label="${label}"]`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await row.hover({ timeout: 5_000 });
+      await action.click({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 6) throw error;
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openEditor, openFile } from './code-server.ts';
+import { clickInlineAction, openEditor, openFile } from './code-server.ts';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/zoomcamp');
 
@@ -67,8 +67,7 @@ test('the Pipelines view, code lenses, a run in a terminal and the DAG, in a rea
     assert.match(history, /"kind":"run-finished".*"status":"completed"/);
 
     // The pipeline's inline action opens the DAG beside the editor, laid out, with status.
-    await row('hello').click();
-    await row('hello').locator('a.action-label[aria-label="Open DAG"]').click();
+    await clickInlineAction(row('hello'), 'Open DAG');
     const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await webview.locator('g.block').nth(1).waitFor({ timeout: 30_000 });
     assert.equal(await webview.locator('g.block').count(), 2);
