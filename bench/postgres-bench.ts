@@ -60,7 +60,9 @@ export async function apiToPostgresBench(rows: BenchRow[]): Promise<void> {
     });
     const elapsed = performance.now() - start;
     if (code !== 0) throw new Error(`api_to_postgres failed: see ${events}`);
-    const peak = Math.max(...readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'block-finished').map((e) => e.peakMemoryBytes ?? 0));
+    const finished = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'block-finished');
+    const peak = Math.max(...finished.map((e) => e.peakMemoryBytes ?? 0));
+    console.error(`api_to_postgres: ${elapsed.toFixed(0)} ms (\\copy ${reference.toFixed(0)} ms); blocks: ${finished.map((e) => `${e.block} ${e.durationMs} ms`).join(', ')}`);
     rows.push({ what: `api_to_postgres, the taxi month (${MONTH} rows): HTTP CSV.gz → transform → PostgreSQL`, value: elapsed, unit: 'ms', reference: "psql \\copy of the same plain CSV into the same server", referenceValue: reference, goal: '≤ 1.3x', met: elapsed / reference <= 1.3 });
     rows.push({ what: 'peak RSS of that run', value: peak / 1048576, unit: 'MB', reference: 'Mage\'s pandas path (issue #5\'s measure, not rerun here)', referenceValue: 1536, goal: '< 400 MB', met: peak / 1048576 < 400 });
   } finally {

@@ -82,14 +82,17 @@ function projectLoadBench(rows: Row[]): void {
   }
 }
 
+// BENCH_ONLY=postgres,parquet runs only the benchmarks whose names contain one of the words.
+const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const wanted = (name: string) => !only || only.some((word) => name.includes(word));
 const rows: Row[] = [];
-projectLoadBench(rows);
+if (wanted('project-load')) projectLoadBench(rows);
 const table: BenchRow[] = rows.map((r) => ({ what: r.what, value: r.ms, unit: 'ms', reference: r.reference, referenceValue: r.referenceMs, goal: r.goal, met: r.met }));
-noopPipelineBench(table);
-streamingMemoryBench(table);
+if (wanted('noop-pipeline')) noopPipelineBench(table);
+if (wanted('streaming-memory')) streamingMemoryBench(table);
 void (async () => {
-await apiToPostgresBench(table);
-await partitionedParquetBench(table);
+if (wanted('api-to-postgres')) await apiToPostgresBench(table);
+if (wanted('partitioned-parquet')) await partitionedParquetBench(table);
 console.log('| what | measured | reference | reference measured | ratio | goal | met |');
 console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
 for (const r of table) {

@@ -1,12 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { sqlString } from '../data/sql-text.js';
 import { toDataset } from '../data/to-dataset.js';
 import type { PostgresSettings } from './embedded-postgres.js';
+import { binaryCopyPlan, binaryCopyStream } from './pg-binary.js';
 import { pgIdent, postgresType } from './postgres-types.js';
 
 /** What to do when the table exists (Mage's if_exists). */
@@ -21,6 +23,12 @@ export interface PostgresExportOptions {
   uniqueConstraints?: string[];
   /** What to do with a row whose key exists (Mage's unique_conflict_method); default UPDATE. */
   uniqueConflictMethod?: 'UPDATE' | 'IGNORE';
+}
+
+/** The rows a COPY reads: binary straight from DuckDB when every column has a binary encoding, else CSV. */
+interface CopySource {
+  format: 'binary' | 'csv';
+  open(): Readable;
 }
 
 /** A connection to PostgreSQL for a block: export datasets with COPY, run queries. */
@@ -82,15 +90,18 @@ export class PostgresIo {
     mkdirSync(dir, { recursive: true });
     try {
       const dataset = await toDataset(data, duck, dir, 'postgres.export');
-      const columns = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM ${dataset.source}`)).getRowObjectsJS().map((r) => ({
-        name: String(r.column_name),
-        type: postgresType(String(r.column_type)),
-      }));
+      const described = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM ${dataset.source}`)).getRowObjectsJS();
+      const columns = described.map((r) => ({ name: String(r.column_name), type: postgresType(String(r.column_type)) }));
+      const plan = binaryCopyPlan(described.map((r) => String(r.column_type)));
       const csv = join(dir, 'data.csv');
-      await duck.run(`COPY (SELECT * FROM ${dataset.source}) TO ${sqlString(csv)} (FORMAT csv, HEADER false)`);
+      const source = async (options: { csv?: boolean } = {}): Promise<CopySource> => {
+        if (plan && !options.csv) return { format: 'binary', open: () => Readable.from(binaryCopyStream(duck, `SELECT * FROM ${dataset.source}`, plan)) };
+        await duck.run(`COPY (SELECT * FROM ${dataset.source}) TO ${sqlString(csv)} (FORMAT csv, HEADER false)`);
+        return { format: 'csv', open: () => createReadStream(csv) };
+      };
       const target = { schema, table: options.table, ifExists, columns };
-      if (options.uniqueConstraints?.length) return await this.upsert(csv, { ...target, keys: options.uniqueConstraints, method: options.uniqueConflictMethod ?? 'UPDATE' });
-      return await this.load(csv, target);
+      if (options.uniqueConstraints?.length) return await this.upsert(source, { ...target, keys: options.uniqueConstraints, method: options.uniqueConflictMethod ?? 'UPDATE' });
+      return await this.load(source, target);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -102,7 +113,7 @@ export class PostgresIo {
    * row by row; the table gets the unique index ON CONFLICT needs if it lacks one.
    */
   private async upsert(
-    csv: string,
+    source: (options?: { csv?: boolean }) => Promise<CopySource>,
     target: { schema: string; table: string; columns: { name: string; type: string }[]; keys: string[]; method: 'UPDATE' | 'IGNORE' },
   ): Promise<number> {
     const unknown = target.keys.filter((k) => !target.columns.some((c) => c.name === k));
@@ -118,8 +129,9 @@ export class PostgresIo {
       const index = `${target.table.slice(0, 40)}__pw_unique_${target.keys.join('_').slice(0, 12)}`;
       await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${pgIdent(index)} ON ${qualified} (${keys})`);
       await client.query(`CREATE TEMP TABLE pw_upsert (${target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ')}, pw_order bigserial) ON COMMIT DROP`);
-      const copy = client.query(copyFrom(`COPY pw_upsert (${columns}) FROM STDIN WITH (FORMAT csv)`));
-      await pipeline(createReadStream(csv), copy);
+      const rows = await source();
+      const copy = client.query(copyFrom(`COPY pw_upsert (${columns}) FROM STDIN WITH (FORMAT ${rows.format})`));
+      await pipeline(rows.open(), copy);
       const updates = target.columns.filter((c) => !target.keys.includes(c.name)).map((c) => `${pgIdent(c.name)} = EXCLUDED.${pgIdent(c.name)}`);
       const action = target.method === 'IGNORE' || updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`;
       const result = await client.query(
@@ -135,7 +147,7 @@ export class PostgresIo {
     }
   }
 
-  private async load(csv: string, target: { schema: string; table: string; ifExists: IfExists; columns: { name: string; type: string }[] }): Promise<number> {
+  private async load(source: (options?: { csv?: boolean }) => Promise<CopySource>, target: { schema: string; table: string; ifExists: IfExists; columns: { name: string; type: string }[] }): Promise<number> {
     const client = await this.client();
     const qualified = `${pgIdent(target.schema)}.${pgIdent(target.table)}`;
     const definition = target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ');
@@ -153,8 +165,12 @@ export class PostgresIo {
         await client.query(`CREATE TABLE ${into} (${definition})`);
       }
       const columnList = target.columns.map((c) => pgIdent(c.name)).join(', ');
-      const copy = client.query(copyFrom(`COPY ${into} (${columnList}) FROM STDIN WITH (FORMAT csv)`));
-      await pipeline(createReadStream(csv), copy);
+      let rowsIn = await source();
+      // Binary COPY needs the table's types to be the data's own; an existing table may differ
+      // (bigint where the data has integer), and CSV lets PostgreSQL convert.
+      if (rowsIn.format === 'binary' && into === qualified && !(await sameTypes(client, qualified, target.columns))) rowsIn = await source({ csv: true });
+      const copy = client.query(copyFrom(`COPY ${into} (${columnList}) FROM STDIN WITH (FORMAT ${rowsIn.format})`));
+      await pipeline(rowsIn.open(), copy);
       const rows = Number(copy.rowCount ?? 0);
       if (into !== qualified) {
         if (exists) await client.query(`DROP TABLE ${qualified}`);
@@ -169,4 +185,15 @@ export class PostgresIo {
       await client.end();
     }
   }
+}
+
+/** Whether every column of an existing table has exactly the type the data would give it. */
+async function sameTypes(client: pg.Client, qualified: string, columns: { name: string; type: string }[]): Promise<boolean> {
+  const result = await client.query(
+    `SELECT coalesce(bool_and(a.atttypid IS NOT NULL AND a.atttypid = t.type::regtype), false) AS same
+       FROM unnest($1::text[], $2::text[]) AS t(name, type)
+       LEFT JOIN pg_attribute a ON a.attrelid = $3::regclass AND a.attname = t.name AND NOT a.attisdropped`,
+    [columns.map((c) => c.name), columns.map((c) => c.type), qualified],
+  );
+  return result.rows[0].same === true;
 }
