@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -180,4 +180,15 @@ test('a Python block of a Mage project is shown but not run, with a message that
   const root = pipelineProject(t, { load: { language: 'python', code: '@data_loader\ndef load(*args, **kwargs):\n    return 1\n' } });
   assert.equal(pipewright(['run', 'p'], { cwd: root }).code, 1);
   assert.match(runs(root)[0].blocks[0].error!.message, /Pipewright runs TypeScript and SQL blocks; "load" is python/);
+});
+
+test('on Linux, pipewright run starts the runtime with two malloc arenas, unless MALLOC_ARENA_MAX is set', { skip: process.platform !== 'linux' }, (t) => {
+  const root = pipelineProject(t, { arenas: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async (ctx) => { ctx.log.info(`arenas=${process.env.MALLOC_ARENA_MAX}`); });\n" } });
+  const env = { ...process.env };
+  delete env.MALLOC_ARENA_MAX;
+  const defaulted = spawnSync(process.execPath, [BIN, 'run', 'p'], { cwd: root, env: { ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+  assert.equal(defaulted.status, 0, defaulted.stdout);
+  assert.match(defaulted.stdout, /arenas=2\b/);
+  const chosen = spawnSync(process.execPath, [BIN, 'run', 'p'], { cwd: root, env: { ...env, NO_COLOR: '1', MALLOC_ARENA_MAX: '4' }, encoding: 'utf8' });
+  assert.match(chosen.stdout, /arenas=4\b/);
 });
