@@ -18,7 +18,7 @@ const RUNS_BLOCKS = new Set(['run', 'backfill', 'scheduler']);
 if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined && RUNS_BLOCKS.has(process.argv[2])) {
   const child = spawn(process.execPath, [...process.execArgv, cli, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', PIPEWRIGHT_LAUNCHER_PID: String(process.pid) },
   });
   // Ctrl-C in a terminal reaches the child already (same foreground process group), and a second
   // SIGINT would make it exit at once instead of cancelling cleanly, so from a terminal only other

@@ -6,6 +6,16 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Started again by bin/pipewright.js (see there): if that launcher is killed outright (SIGKILL, so it
+// could pass nothing on), this process goes the same way, and its run reads as interrupted.
+const launcher = Number(process.env.PIPEWRIGHT_LAUNCHER_PID);
+if (launcher) {
+  delete process.env.PIPEWRIGHT_LAUNCHER_PID;
+  setInterval(() => {
+    if (process.ppid !== launcher) process.kill(process.pid, 'SIGKILL');
+  }, 200).unref();
+}
+
 // The CLI's process entry: exit codes are set, never forced, so pending output is flushed first.
 main(process.argv.slice(2)).then(
   (code) => {

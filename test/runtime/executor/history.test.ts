@@ -32,6 +32,8 @@ test('a run killed with SIGKILL shows as interrupted the next time the history i
   assert.equal(runs(root)[0].status, 'running', 'a live run reads as running');
   child.kill('SIGKILL');
   await exited;
+  // The launcher the test started is gone at once; the runtime it started follows within a moment.
+  await until(() => runs(root)[0].status !== 'running', 'the runtime to go with its launcher');
   const [run] = runs(root);
   assert.equal(run.status, 'interrupted');
   assert.equal(run.blocks[0].status, 'failed');
