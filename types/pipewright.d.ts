@@ -95,6 +95,11 @@ declare module 'pipewright' {
      * number of rows written.
      */
     export(data: Dataset | Row[] | AsyncIterable<Row[]>, options: PostgresExportOptions): Promise<number>;
+    /**
+     * A query's result as a dataset, streamed out with COPY (memory stays bounded whatever its size),
+     * with column types from the result: `load('SELECT * FROM ny_taxi.yellow_cab_data')`.
+     */
+    load(sql: string): Promise<Dataset>;
     /** Runs a statement with $1, $2, ... parameters and returns its rows (for small results). */
     query(sql: string, params?: unknown[]): Promise<Row[]>;
   }

@@ -37,3 +37,38 @@ export function postgresType(duckType: string): string {
 export function pgIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/** PostgreSQL type OIDs (pg_type.oid, fixed in every server) → DuckDB types, for reading COPY's CSV. */
+const DUCK_TYPES_BY_OID: Record<number, string> = {
+  16: 'BOOLEAN',
+  20: 'BIGINT',
+  21: 'SMALLINT',
+  23: 'INTEGER',
+  26: 'UINTEGER',
+  700: 'FLOAT',
+  701: 'DOUBLE',
+  1082: 'DATE',
+  1083: 'TIME',
+  1114: 'TIMESTAMP',
+  1184: 'TIMESTAMPTZ',
+  2950: 'UUID',
+  114: 'JSON',
+  3802: 'JSON',
+};
+
+const NUMERIC_OID = 1700;
+
+/**
+ * The DuckDB type a column of a PostgreSQL result is read as. Exact where DuckDB has the type;
+ * numeric with a precision up to 38 as DECIMAL, numeric without one (or wider) and every other type
+ * (text, arrays, intervals, bytea as its hex text, ...) as VARCHAR, so no value is changed.
+ */
+export function duckTypeOfPostgres(oid: number, typeModifier: number): string {
+  if (oid === NUMERIC_OID) {
+    if (typeModifier < 4) return 'VARCHAR';
+    const precision = ((typeModifier - 4) >> 16) & 0xffff;
+    const scale = (typeModifier - 4) & 0xffff;
+    return precision <= 38 && scale <= precision ? `DECIMAL(${precision},${scale})` : 'VARCHAR';
+  }
+  return DUCK_TYPES_BY_OID[oid] ?? 'VARCHAR';
+}

@@ -1,15 +1,16 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { Dataset } from '../data/dataset.js';
 import { sqlString } from '../data/sql-text.js';
 import { toDataset } from '../data/to-dataset.js';
 import type { PostgresSettings } from './embedded-postgres.js';
 import { binaryCopyPlan, binaryCopyStream } from './pg-binary.js';
-import { pgIdent, postgresType } from './postgres-types.js';
+import { duckTypeOfPostgres, pgIdent, postgresType } from './postgres-types.js';
 
 /** What to do when the table exists (Mage's if_exists). */
 export type IfExists = 'replace' | 'append' | 'fail';
@@ -78,6 +79,41 @@ export class PostgresIo {
   }
 
   /**
+   * A query's result as a dataset, streamed out of PostgreSQL with `COPY (query) TO STDOUT` into a
+   * file in the block's work folder, so memory stays bounded whatever the result's size. Column types
+   * come from the result's own description (a `LIMIT 0` run of the query).
+   */
+  async load(sql: string): Promise<Dataset> {
+    const query = sql.trim().replace(/;+\s*$/, '');
+    const duck = await this.duck();
+    const dir = join(this.workDir, 'postgres-load');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `result-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.csv`);
+    const client = await this.client();
+    let fields: { name: string; dataTypeID: number; dataTypeModifier: number }[];
+    try {
+      // Text output of timestamptz follows the session's time zone; UTC keeps the instants exact.
+      await client.query("SET TimeZone = 'UTC'");
+      fields = (await client.query(`SELECT * FROM (${query}) AS pw_query LIMIT 0`)).fields;
+      const names = new Set<string>();
+      for (const field of fields) {
+        if (names.has(field.name)) throw new Error(`The query gives two columns named "${field.name}": give each column its own name (AS ...)`);
+        names.add(field.name);
+      }
+      await pipeline(client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER false)`)), createWriteStream(file));
+    } catch (error) {
+      rmSync(file, { force: true });
+      throw new Error(`Cannot load the query from PostgreSQL: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await client.end();
+    }
+    const columns = fields.map((f) => `${sqlString(f.name)}: ${sqlString(duckTypeOfPostgres(f.dataTypeID, f.dataTypeModifier))}`);
+    // COPY writes NULL as an empty field and an empty string as "", which must stay apart.
+    const settings = ['header = false', 'auto_detect = false', 'allow_quoted_nulls = false', `columns = {${columns.join(', ')}}`];
+    return new Dataset(duck, `read_csv(${sqlString(file)}, ${settings.join(', ')})`);
+  }
+
+  /**
    * Writes a dataset (or rows) to a table with COPY, never row by row. `replace` loads into a staging
    * table and swaps it in within one transaction, and `append` copies within one: a load that fails
    * or is killed half-way leaves the table exactly as it was. Returns the number of rows written.
@@ -101,7 +137,7 @@ export class PostgresIo {
       };
       const target = { schema, table: options.table, ifExists, columns };
       if (options.uniqueConstraints?.length) return await this.upsert(source, { ...target, keys: options.uniqueConstraints, method: options.uniqueConflictMethod ?? 'UPDATE' });
-      return await this.load(source, target);
+      return await this.copyInto(source, target);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -147,7 +183,7 @@ export class PostgresIo {
     }
   }
 
-  private async load(source: (options?: { csv?: boolean }) => Promise<CopySource>, target: { schema: string; table: string; ifExists: IfExists; columns: { name: string; type: string }[] }): Promise<number> {
+  private async copyInto(source: (options?: { csv?: boolean }) => Promise<CopySource>, target: { schema: string; table: string; ifExists: IfExists; columns: { name: string; type: string }[] }): Promise<number> {
     const client = await this.client();
     const qualified = `${pgIdent(target.schema)}.${pgIdent(target.table)}`;
     const definition = target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ');

@@ -1,14 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { to as copyTo } from 'pg-copy-streams';
+import { readFileSync } from 'node:fs';
 import type { PostgresSettings } from '../connectors/embedded-postgres.js';
 import { PostgresIo } from '../connectors/postgres.js';
 import { pgIdent } from '../connectors/postgres-types.js';
 import { Dataset } from '../data/dataset.js';
 import { persistOutput } from '../data/persist.js';
-import { parquetSource, sqlString } from '../data/sql-text.js';
+import { parquetSource } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
 import { renderSql } from './sql-template.js';
@@ -80,13 +77,8 @@ export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<Sto
   } catch (error) {
     throw new SqlBlockError({ code: 'runtime', message: `The query failed on PostgreSQL: ${(error as Error).message}`, file: options.file });
   }
-  // The result comes back as CSV through COPY, then DuckDB keeps it as the block's output.
-  mkdirSync(options.workDir, { recursive: true });
-  const csv = join(options.workDir, 'result.csv');
-  const select = `SELECT * FROM ${qualified}`;
-  await io.withClient(async (client) => {
-    await pipeline(client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER true)`)), createWriteStream(csv));
-  });
+  // The result comes back through COPY with its own column types, then DuckDB keeps it as the block's output.
   const duck = await options.duck();
-  return persistOutput(duck, new Dataset(duck, `read_csv(${sqlString(csv)}, header = true)`), { dir: options.outputDir });
+  const result = await io.load(`SELECT * FROM ${qualified}`);
+  return persistOutput(duck, result, { dir: options.outputDir });
 }

@@ -167,3 +167,25 @@ test('a SQL block with data_provider: postgres runs on PostgreSQL over its uploa
   assert.equal((await pipewrightAsync(['run', 'p', '--execution-date', '2021-01-16'], { cwd: root })).code, 0, 'replace runs again');
   assert.deepEqual((await query('SELECT DISTINCT ds FROM analytics.zones_upper')).map((r) => r.ds), ['2021-01-16']);
 });
+
+test('a loader block returns a PostgreSQL query as its output, streamed out with COPY, and the next block reads it', async (t) => {
+  const root = pipelineProject(t, {
+    zones: {
+      code: [
+        "import { dataLoader } from 'pipewright';",
+        'export default dataLoader(async (ctx) => {',
+        '  const postgres = await ctx.io.postgres();',
+        "  await postgres.query('CREATE TABLE IF NOT EXISTS zones AS SELECT * FROM (VALUES (1, $$Bronx$$), (2, $$Brooklyn$$), (3, NULL)) AS z(id, borough)');",
+        "  return postgres.load('SELECT id, borough FROM zones WHERE id >= 2');",
+        '});',
+      ].join('\n'),
+    },
+    named: { upstream: ['zones'], language: 'sql', code: 'SELECT count(*) AS zones, count(borough) AS named FROM {{ df_1 }}\n' },
+  });
+  await startPostgres(t, root);
+  const run = await pipewrightAsync(['run', 'p'], { cwd: root });
+  assert.equal(run.code, 0, run.stdout);
+  const zones = JSON.parse((await pipewrightAsync(['preview', 'p', 'zones', '--json'], { cwd: root })).stdout);
+  assert.deepEqual(zones.preview, [{ id: 2, borough: 'Brooklyn' }, { id: 3, borough: null }]);
+  assert.deepEqual(JSON.parse((await pipewrightAsync(['preview', 'p', 'named', '--json'], { cwd: root })).stdout).preview, [{ zones: 2, named: 1 }]);
+});
