@@ -33,6 +33,15 @@ export interface RunOptions {
   env?: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** Stops the run after this many seconds (a trigger's settings.timeout). */
+  timeoutSeconds?: number;
+  /** The status a run stopped by its timeout gets (Mage's timeout_status; default failed). */
+  timeoutStatus?: 'failed' | 'cancelled';
+  /**
+   * After a block fails, start no other block (Mage's trigger runs unless settings.allow_blocks_to_fail);
+   * blocks already running finish. By default independent blocks still run.
+   */
+  stopOnBlockFailure?: boolean;
   /** Servers shared by several runs of one process (a backfill); by default the run has its own. */
   embeddedPostgres?: EmbeddedPostgres;
 }
@@ -42,6 +51,8 @@ export interface RunResult {
   runId: string;
   status: Exclude<RunStatus, 'running' | 'interrupted'>;
   blocks: Map<string, { status: BlockStatus; error?: BlockError; output?: StoredOutput }>;
+  /** The run was stopped by its timeout. */
+  timedOut?: boolean;
 }
 
 /** A sortable, readable run id: start time, then a random suffix. */
@@ -77,7 +88,19 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const plan = planRun(graph, options.selection ?? {});
   const started = new Date();
   const runId = newRunId(started);
-  const signal = options.signal ?? new AbortController().signal;
+  // The run's own signal: the caller's, or its timeout, whichever comes first.
+  const controller = new AbortController();
+  const outer = options.signal;
+  if (outer?.aborted) controller.abort();
+  else outer?.addEventListener('abort', () => controller.abort(), { once: true });
+  let timedOut = false;
+  const timer = options.timeoutSeconds
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, options.timeoutSeconds * 1000)
+    : undefined;
+  const signal = controller.signal;
   const executionDate = options.executionDate ?? started;
   const variables = runVariables({
     pipeline,
@@ -241,6 +264,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
           continue;
         }
         pending.splice(i, 1);
+        const failed = options.stopOnBlockFailure ? [...results].find(([, r]) => r.status === 'failed')?.[0] : undefined;
+        if (failed) {
+          finish(uuid, 'cancelled', { error: { code: 'cancelled', message: `Not run: block ${failed} failed, and the trigger does not let blocks fail (settings.allow_blocks_to_fail)` } });
+          continue;
+        }
         const failedUp = graph.upstream.get(uuid)!.filter((u) => inRun.has(u) && results.get(u)!.status !== 'completed');
         if (failedUp.length > 0) {
           finish(uuid, signal.aborted ? 'cancelled' : 'upstream_failed', { error: { code: 'upstream', message: `Upstream block${failedUp.length > 1 ? 's' : ''} ${failedUp.join(', ')} did not complete` } });
@@ -253,13 +281,18 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       else if (pending.length > 0 && !signal.aborted) throw new Error('Internal error: no block can start; the plan is inconsistent');
     }
   } finally {
+    clearTimeout(timer);
     await pool.close();
     if (!options.embeddedPostgres) await embedded.stop();
   }
   const statuses = [...results.values()].map((r) => r.status);
-  const status: RunResult['status'] = signal.aborted || statuses.includes('cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed' || s === 'skipped') ? 'completed' : 'failed';
+  let status: RunResult['status'];
+  if (timedOut) status = options.timeoutStatus ?? 'failed';
+  else if (signal.aborted) status = 'cancelled';
+  else if (statuses.every((s) => s === 'completed' || s === 'skipped')) status = 'completed';
+  else status = statuses.some((s) => s === 'failed' || s === 'upstream_failed') ? 'failed' : 'cancelled';
   emit({ kind: 'run-finished', time: now(), runId, status, durationMs: Date.now() - started.getTime() });
-  return { runId, status, blocks: results };
+  return { runId, status, blocks: results, ...(timedOut ? { timedOut } : {}) };
 }
 
 function concurrencyOf(pipeline: Pipeline): number {

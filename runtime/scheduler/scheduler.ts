@@ -4,6 +4,7 @@ import { readHistory } from '../history/run-history.js';
 import { loadProject } from '../project/load-project.js';
 import type { Pipeline, Trigger } from '../project/model.js';
 import { claimRun } from './claims.js';
+import { parseStartTime } from '../project/schedule.js';
 import { dueExecutionDates, nextBoundary, pastBoundaries } from './due.js';
 
 /** What the scheduler needs from the outside, so tests can give it a clock and a runner. */
@@ -13,6 +14,14 @@ export interface SchedulerOptions {
   run?: (options: RunOptions) => Promise<RunResult>;
   log?: (line: string) => void;
   onEvent?: RunOptions['onEvent'];
+  /** The environment triggers' `envs` are matched against (default: the ENV variable, else dev, as Mage). */
+  env?: string;
+}
+
+/** A positive number from a trigger setting, or undefined. */
+function positive(value: unknown): number | undefined {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** A run the scheduler started. */
@@ -55,9 +64,13 @@ export class Scheduler {
     const project = loadProject(this.options.root);
     const history = readHistory(this.options.root);
     const started: StartedRun[] = [];
+    const env = this.options.env ?? process.env.ENV ?? 'dev';
     for (const pipeline of project.pipelines.values()) {
       for (const trigger of pipeline.triggers) {
         if (trigger.status !== 'active' || trigger.scheduleType !== 'time') continue;
+        // Mage's envs: a trigger that lists environments runs only in those.
+        const envs = Array.isArray(trigger.raw.envs) ? trigger.raw.envs.map(String) : [];
+        if (envs.length > 0 && !envs.includes(env)) continue;
         const last = history
           .filter((r) => r.pipeline === pipeline.uuid && r.trigger === trigger.name)
           .map((r) => new Date(r.executionDate))
@@ -68,6 +81,12 @@ export class Scheduler {
         } catch (error) {
           this.options.log?.(`${pipeline.uuid}/${trigger.name}: ${(error as Error).message}`);
           continue;
+        }
+        // Mage's create_initial_pipeline_run: a trigger whose start_time lies before the current
+        // period also runs once for its start_time, before it has any run.
+        const startTime = trigger.startTime ? parseStartTime(trigger.startTime) : undefined;
+        if (trigger.settings.create_initial_pipeline_run === true && !last && startTime && startTime <= now && !due.some((d) => d.getTime() === startTime.getTime())) {
+          due = [startTime, ...due];
         }
         for (const executionDate of due) {
           const run = this.start(pipeline, trigger, executionDate);
@@ -85,6 +104,11 @@ export class Scheduler {
       this.options.log?.(`${pipeline.uuid}/${trigger.name}: ${executionDate.toISOString()} skipped, the previous run is still going (skip_if_previous_running)`);
       return undefined;
     }
+    const limit = positive(trigger.settings.pipeline_run_limit);
+    if (limit !== undefined && running.size >= limit) {
+      this.options.log?.(`${pipeline.uuid}/${trigger.name}: ${executionDate.toISOString()} waits, ${running.size} of its runs are going (pipeline_run_limit: ${limit})`);
+      return undefined;
+    }
     if (!claimRun(this.options.root, { pipeline: pipeline.uuid, trigger: trigger.name, executionDate, by: this.id })) return undefined;
     const previous = pastBoundaries(trigger, new Date(executionDate.getTime() - 1), 1)[0];
     const end = nextBoundary(trigger, executionDate) ?? new Date(executionDate.getTime() + 86_400_000);
@@ -98,9 +122,13 @@ export class Scheduler {
       interval: { start: executionDate, end, previousStart: previous },
       signal: this.controller.signal,
       onEvent: this.options.onEvent,
+      timeoutSeconds: positive(trigger.settings.timeout),
+      timeoutStatus: trigger.settings.timeout_status === 'cancelled' ? 'cancelled' : 'failed',
+      stopOnBlockFailure: trigger.settings.allow_blocks_to_fail !== true,
     }).then(
       (result) => {
-        this.options.log?.(`${pipeline.uuid}/${trigger.name}: ${executionDate.toISOString()} ${result.status} (${result.runId})`);
+        const why = result.timedOut ? `, timed out after ${String(trigger.settings.timeout)} s (settings.timeout)` : '';
+        this.options.log?.(`${pipeline.uuid}/${trigger.name}: ${executionDate.toISOString()} ${result.status}${why} (${result.runId})`);
         return result;
       },
       (error: unknown) => {

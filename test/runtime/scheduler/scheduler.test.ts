@@ -138,3 +138,92 @@ test('two scheduler processes started together run a due boundary exactly once',
   assert.equal([a.stdout, b.stdout].filter((out) => /starting the run/.test(out)).length, 1);
   assert.equal(JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout).length, 1);
 });
+
+test('pipeline_run_limit holds a due boundary until a run of the trigger ends', async (t) => {
+  const root = project(t, ['name: daily', "schedule_interval: '@daily'", 'status: active', "start_time: '2021-01-01 00:00:00'", 'catch_up: all', 'settings: {pipeline_run_limit: 1}']);
+  const { calls, run, finishAll } = recorder();
+  const logs: string[] = [];
+  const scheduler = new Scheduler({ root, now: () => new Date('2021-01-03T10:00:00Z'), run, log: (l) => logs.push(l) });
+  const [first] = scheduler.tick();
+  assert.deepEqual(dates(calls), ['2021-01-01T00:00:00.000Z']);
+  assert.ok(logs.some((l) => /2021-01-02T00:00:00.000Z waits, 1 of its runs are going \(pipeline_run_limit: 1\)/.test(l)), logs.join('\n'));
+  scheduler.tick();
+  assert.equal(calls.length, 1, 'still one at a time');
+  finishAll();
+  await first.done;
+  scheduler.tick();
+  assert.deepEqual(dates(calls), ['2021-01-01T00:00:00.000Z', '2021-01-02T00:00:00.000Z']);
+});
+
+test("a trigger's timeout, timeout_status and allow_blocks_to_fail reach its runs; Mage's defaults otherwise", (t) => {
+  const set = recorder();
+  new Scheduler({ root: project(t, ['name: t', "schedule_interval: '@daily'", 'status: active', 'settings: {timeout: 90, timeout_status: cancelled, allow_blocks_to_fail: true}']), now: () => new Date('2021-01-05T10:00:00Z'), run: set.run }).tick();
+  assert.deepEqual([set.calls[0].timeoutSeconds, set.calls[0].timeoutStatus, set.calls[0].stopOnBlockFailure], [90, 'cancelled', false]);
+  const unset = recorder();
+  new Scheduler({ root: project(t, ['name: t', "schedule_interval: '@daily'", 'status: active']), now: () => new Date('2021-01-05T10:00:00Z'), run: unset.run }).tick();
+  assert.deepEqual([unset.calls[0].timeoutSeconds, unset.calls[0].timeoutStatus, unset.calls[0].stopOnBlockFailure], [undefined, 'failed', true]);
+});
+
+test('envs: a trigger that lists environments runs only in them (ENV, else dev)', (t) => {
+  const trigger = ['name: prod_only', "schedule_interval: '@daily'", 'status: active', 'envs: [prod, staging]'];
+  const dev = recorder();
+  new Scheduler({ root: project(t, trigger), now: () => new Date('2021-01-05T10:00:00Z'), run: dev.run, env: 'dev' }).tick();
+  assert.equal(dev.calls.length, 0);
+  const prod = recorder();
+  new Scheduler({ root: project(t, trigger), now: () => new Date('2021-01-05T10:00:00Z'), run: prod.run, env: 'prod' }).tick();
+  assert.equal(prod.calls.length, 1);
+});
+
+test('create_initial_pipeline_run also runs the start_time period once, before the current one', (t) => {
+  const trigger = ['name: daily', "schedule_interval: '@daily'", 'status: active', "start_time: '2021-01-01 06:00:00'", 'settings: {create_initial_pipeline_run: true}'];
+  const { calls, run } = recorder();
+  const scheduler = new Scheduler({ root: project(t, trigger), now: () => new Date('2021-01-05T10:00:00Z'), run });
+  scheduler.tick();
+  scheduler.tick();
+  assert.deepEqual(dates(calls), ['2021-01-01T06:00:00.000Z', '2021-01-05T00:00:00.000Z']);
+  const plain = recorder();
+  new Scheduler({ root: project(t, trigger.slice(0, 4)), now: () => new Date('2021-01-05T10:00:00Z'), run: plain.run }).tick();
+  assert.deepEqual(dates(plain.calls), ['2021-01-05T00:00:00.000Z'], 'without the setting, only the current period (catch_up: latest)');
+});
+
+function realProject(t: import('node:test').TestContext, trigger: string[], blocks: Record<string, string>, links: string[]): string {
+  return writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\n',
+    ...Object.fromEntries(Object.entries(blocks).map(([uuid, code]) => [`custom/${uuid}.ts`, `import { custom } from 'pipewright';\nexport default custom(async () => { ${code} });\n`])),
+    'pipelines/p/metadata.yaml': lines('blocks:', ...links, 'uuid: p'),
+    'pipelines/p/triggers.yaml': lines('triggers:', ...trigger.map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`))),
+  });
+}
+
+test('a scheduled run past its settings.timeout is stopped and gets timeout_status', (t) => {
+  const blocks = { wait: 'await new Promise((r) => setTimeout(r, 30_000));' };
+  const links = ['- {uuid: wait, type: custom, language: typescript}'];
+  for (const [setting, expected] of [['', 'failed'], [', timeout_status: cancelled', 'cancelled']] as const) {
+    const root = realProject(t, ['name: daily', "schedule_interval: '@daily'", 'status: active', `settings: {timeout: 1${setting}}`], blocks, links);
+    const result = pipewright(['scheduler', '--once'], { cwd: root });
+    assert.match(result.stdout, new RegExp(`${expected}, timed out after 1 s \\(settings\\.timeout\\)`), result.stdout + result.stderr);
+    const [run] = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+    assert.equal(run.status, expected);
+    assert.equal(run.blocks[0].status, 'cancelled');
+  }
+});
+
+test('by default a failed block stops a scheduled run from starting others; allow_blocks_to_fail lets them run', (t) => {
+  const blocks = { bad: "throw new Error('broken');", slow: 'await new Promise((r) => setTimeout(r, 1500));', after_slow: '' };
+  const links = [
+    '- {uuid: bad, type: custom, language: typescript}',
+    '- {uuid: slow, type: custom, language: typescript, downstream_blocks: [after_slow]}',
+    '- {uuid: after_slow, type: custom, language: typescript, upstream_blocks: [slow]}',
+  ];
+  const statuses = (allow: boolean) => {
+    const root = realProject(t, ['name: daily', "schedule_interval: '@daily'", 'status: active', `settings: {allow_blocks_to_fail: ${allow}}`], blocks, links);
+    pipewright(['scheduler', '--once'], { cwd: root });
+    const [run] = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+    return { run: run.status, blocks: Object.fromEntries(run.blocks.map((b: { block: string; status: string; error?: { message: string } }) => [b.block, b.status === 'cancelled' ? `cancelled: ${b.error?.message}` : b.status])) };
+  };
+  assert.deepEqual(statuses(false), {
+    run: 'failed',
+    blocks: { bad: 'failed', slow: 'completed', after_slow: 'cancelled: Not run: block bad failed, and the trigger does not let blocks fail (settings.allow_blocks_to_fail)' },
+  });
+  assert.deepEqual(statuses(true), { run: 'failed', blocks: { bad: 'failed', slow: 'completed', after_slow: 'completed' } });
+});
