@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { runPipeline, type RunOptions, type RunResult } from '../executor/run-pipeline.js';
-import { readHistory } from '../history/run-history.js';
+import { readHistory, type RunRecord } from '../history/run-history.js';
 import { loadProject } from '../project/load-project.js';
 import type { Pipeline, Trigger } from '../project/model.js';
 import { claimRun } from './claims.js';
@@ -71,6 +71,11 @@ export class Scheduler {
         // Mage's envs: a trigger that lists environments runs only in those.
         const envs = Array.isArray(trigger.raw.envs) ? trigger.raw.envs.map(String) : [];
         if (envs.length > 0 && !envs.includes(env)) continue;
+        if (trigger.scheduleInterval?.trim() === '@always_on') {
+          const run = this.keepOn(pipeline, trigger, now, history);
+          if (run) started.push(run);
+          continue;
+        }
         const last = history
           .filter((r) => r.pipeline === pipeline.uuid && r.trigger === trigger.name)
           .map((r) => new Date(r.executionDate))
@@ -97,6 +102,17 @@ export class Scheduler {
     return started;
   }
 
+  /**
+   * `@always_on` (Mage's, for pipelines that never end, such as streaming): a new run whenever none of
+   * the trigger's runs is going, in this scheduler or any other (the run history knows live runs). Its
+   * execution_date is the second it starts, which is also what two schedulers claim.
+   */
+  private keepOn(pipeline: Pipeline, trigger: Trigger, now: Date, history: RunRecord[]): StartedRun | undefined {
+    if (this.runningOf(`${pipeline.uuid}\u0000${trigger.name}`).size > 0) return undefined;
+    if (history.some((r) => r.pipeline === pipeline.uuid && r.trigger === trigger.name && r.status === 'running')) return undefined;
+    return this.start(pipeline, trigger, new Date(Math.floor(now.getTime() / 1000) * 1000));
+  }
+
   private start(pipeline: Pipeline, trigger: Trigger, executionDate: Date): StartedRun | undefined {
     const key = `${pipeline.uuid}\u0000${trigger.name}`;
     const running = this.runningOf(key);
@@ -111,7 +127,7 @@ export class Scheduler {
     }
     if (!claimRun(this.options.root, { pipeline: pipeline.uuid, trigger: trigger.name, executionDate, by: this.id })) return undefined;
     const previous = pastBoundaries(trigger, new Date(executionDate.getTime() - 1), 1)[0];
-    const end = nextBoundary(trigger, executionDate) ?? new Date(executionDate.getTime() + 86_400_000);
+    const end = nextBoundary(trigger, executionDate) ?? new Date(executionDate.getTime() + (trigger.scheduleInterval?.trim() === '@always_on' ? 60_000 : 86_400_000));
     this.options.log?.(`${pipeline.uuid}/${trigger.name}: starting the run for ${executionDate.toISOString()}`);
     const run = this.options.run ?? runPipeline;
     const done = run({

@@ -227,3 +227,33 @@ test('by default a failed block stops a scheduled run from starting others; allo
   });
   assert.deepEqual(statuses(true), { run: 'failed', blocks: { bad: 'failed', slow: 'completed', after_slow: 'completed' } });
 });
+
+test('@always_on keeps one run going: a new one as soon as the last has ended, never two', async (t) => {
+  const root = project(t, ['name: forever', "schedule_interval: '@always_on'", 'status: active']);
+  const { calls, run, finishAll } = recorder();
+  let now = new Date('2021-01-05T10:00:00.400Z');
+  const scheduler = new Scheduler({ root, now: () => now, run });
+  const [first] = scheduler.tick();
+  now = new Date('2021-01-05T10:00:07Z');
+  scheduler.tick();
+  assert.deepEqual(dates(calls), ['2021-01-05T10:00:00.000Z'], 'none while one goes');
+  const second = new Scheduler({ root, now: () => new Date('2021-01-05T10:00:00.900Z'), run });
+  second.tick();
+  assert.equal(calls.length, 1, 'another scheduler in the same second finds it claimed');
+  finishAll();
+  await first.done;
+  now = new Date('2021-01-05T10:00:09Z');
+  scheduler.tick();
+  assert.deepEqual(dates(calls), ['2021-01-05T10:00:00.000Z', '2021-01-05T10:00:09.000Z']);
+});
+
+test('@always_on for real: the scheduler does not start a second run while the history shows one going', async (t) => {
+  const root = realProject(t, ['name: forever', "schedule_interval: '@always_on'", 'status: active'], { hold: 'await new Promise((r) => setTimeout(r, 3000));' }, ['- {uuid: hold, type: custom, language: typescript}']);
+  const first = pipewrightAsync(['scheduler', '--once'], { cwd: root });
+  const runs = () => (JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout || '[]') as { status: string }[]);
+  for (let i = 0; i < 200 && !runs().some((r) => r.status === 'running'); i++) await new Promise((r) => setTimeout(r, 50));
+  const second = pipewright(['scheduler', '--once'], { cwd: root });
+  assert.match(second.stdout, /nothing is due/);
+  assert.equal((await first).code, 0);
+  assert.deepEqual(runs().map((r) => r.status), ['completed']);
+});
