@@ -6,6 +6,7 @@ import { RunLenses } from './code-lens.js';
 import { DagPanels, showPreview, type Target } from './panels.js';
 import { Projects } from './projects.js';
 import { Runs } from './runs.js';
+import { SchedulerControl } from './scheduler.js';
 import { PipelinesTree, type Node } from './tree.js';
 
 let client: LanguageClient | undefined;
@@ -70,7 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const dags = new DagPanels(context, projects, runs);
   const tree = new PipelinesTree(projects, runs);
   const logs = vscode.window.createOutputChannel('Pipewright', { log: false } as never) as vscode.OutputChannel;
-  context.subscriptions.push(projects, runs, dags, logs);
+  const scheduler = new SchedulerControl(context);
+  context.subscriptions.push(projects, runs, dags, logs, scheduler);
   // A run's end changes the history (which file watchers may not see inside .pipewright/).
   context.subscriptions.push(runs.onDidChange((run) => run.finished && projects.reloadSoon()));
   context.subscriptions.push(
@@ -118,10 +120,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       logs.append(result.stdout + result.stderr);
       logs.show(true);
     }),
+    vscode.commands.registerCommand('pipewright.activateTrigger', (node?: Node) => setTriggerStatus(node, 'active')),
+    vscode.commands.registerCommand('pipewright.deactivateTrigger', (node?: Node) => setTriggerStatus(node, 'inactive')),
+    vscode.commands.registerCommand('pipewright.startScheduler', async () => {
+      const roots = projects.all.map((view) => ({ label: view.project.name, description: view.project.root, root: view.project.root }));
+      const picked = roots.length > 1 ? await vscode.window.showQuickPick(roots, { placeHolder: 'Run the scheduler of which project?' }) : roots[0];
+      if (picked) scheduler.start(picked.root);
+    }),
+    vscode.commands.registerCommand('pipewright.stopScheduler', () => scheduler.stop()),
     vscode.commands.registerCommand('pipewright.validateProject', () => vscode.commands.executeCommand('workbench.actions.view.problems')),
   );
+  /** Turns a trigger on or off through the CLI, which edits only its status in triggers.yaml. */
+  async function setTriggerStatus(node: Node | undefined, status: 'active' | 'inactive'): Promise<void> {
+    if (node?.kind !== 'trigger') return;
+    const result = await runCli(context, ['triggers', node.pipeline, status === 'active' ? '--activate' : '--deactivate', node.trigger.name], node.view.project.root);
+    if (result.code !== 0) void vscode.window.showErrorMessage(result.stderr.replace(/^error: /, '').trim() || `Cannot change trigger ${node.trigger.name}`);
+    await projects.reload();
+  }
   await projects.reload();
   void vscode.commands.executeCommand('setContext', 'pipewright.hasProject', projects.all.length > 0);
+  scheduler.show(projects.all.length > 0);
   await startLanguageServer(context);
 }
 

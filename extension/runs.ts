@@ -46,6 +46,54 @@ class Tail {
   }
 }
 
+/** A terminal's side of a runtime process, and a way to interrupt it as Ctrl-C does. */
+export interface RuntimeTerminal {
+  pty: vscode.Pseudoterminal;
+  /** Sends SIGINT, as Ctrl-C in the terminal does (the CLI then stops cleanly); the output stays. */
+  interrupt(): void;
+}
+
+/**
+ * A terminal attached to a runtime process (`pipewright <args>` in `root`): its output live, Ctrl-C
+ * sent to it as SIGINT (the CLI cancels cleanly; a second Ctrl-C exits at once), and the output kept
+ * after it exits.
+ */
+export function runtimeTerminal(context: vscode.ExtensionContext, root: string, args: string[], hooks: { onExit?: (code: number | null) => void } = {}): RuntimeTerminal {
+  const { executable, script, env } = cliCommand(context);
+  const write = new vscode.EventEmitter<string>();
+  const close = new vscode.EventEmitter<number | void>();
+  let child: ChildProcess | undefined;
+  let exited = false;
+  const pty: vscode.Pseudoterminal = {
+    onDidWrite: write.event,
+    onDidClose: close.event,
+    open: (dimensions) => {
+      child = spawn(executable, [script, ...args], {
+        cwd: root,
+        env: { ...process.env, ...env, COLUMNS: String(dimensions?.columns ?? 120) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const forward = (chunk: Buffer) => write.fire(chunk.toString('utf8').replace(/\r?\n/g, '\r\n'));
+      child.stdout!.on('data', forward);
+      child.stderr!.on('data', forward);
+      child.on('error', (error) => write.fire(`\r\nCannot start the Pipewright runtime: ${error.message}\r\n`));
+      child.on('exit', (code, signal) => {
+        exited = true;
+        write.fire(`\r\n\x1b[2m[${signal ? `stopped by ${signal}` : `exit code ${code}`}; press any key to close]\x1b[0m\r\n`);
+        hooks.onExit?.(code);
+      });
+    },
+    handleInput: (data) => {
+      if (exited) close.fire(0);
+      else if (data === '\x03') child?.kill('SIGINT');
+    },
+    close: () => {
+      if (!exited) child?.kill('SIGINT');
+    },
+  };
+  return { pty, interrupt: () => !exited && child?.kill('SIGINT') };
+}
+
 /**
  * Runs pipelines and blocks in VS Code terminals attached to the runtime process (the user sees the
  * live output and can Ctrl-C it), and follows each run through its events to update the views.
@@ -73,7 +121,7 @@ export class Runs implements vscode.Disposable {
     const eventsFile = join(dir, `${Date.now()}-${process.pid}-${this.sequence++}.jsonl`);
     const terminal = vscode.window.createTerminal({
       name: `Pipewright: ${title}`,
-      pty: this.processTerminal(root, [...args, ...(options.follow === false ? [] : ['--events', eventsFile])]),
+      pty: runtimeTerminal(this.context, root, [...args, ...(options.follow === false ? [] : ['--events', eventsFile])]).pty,
       iconPath: new vscode.ThemeIcon('run'),
     });
     terminal.show(true);
@@ -96,44 +144,6 @@ export class Runs implements vscode.Disposable {
     });
     this.render();
     return run;
-  }
-
-  /**
-   * A terminal attached to the runtime process: its output live, Ctrl-C sent to it as SIGINT (the CLI
-   * cancels cleanly; a second Ctrl-C exits at once), and the output kept after it exits.
-   */
-  private processTerminal(root: string, args: string[]): vscode.Pseudoterminal {
-    const { executable, script, env } = cliCommand(this.context);
-    const write = new vscode.EventEmitter<string>();
-    const close = new vscode.EventEmitter<number | void>();
-    let child: ChildProcess | undefined;
-    let exited = false;
-    return {
-      onDidWrite: write.event,
-      onDidClose: close.event,
-      open: (dimensions) => {
-        child = spawn(executable, [script, ...args], {
-          cwd: root,
-          env: { ...process.env, ...env, COLUMNS: String(dimensions?.columns ?? 120) },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const forward = (chunk: Buffer) => write.fire(chunk.toString('utf8').replace(/\r?\n/g, '\r\n'));
-        child.stdout!.on('data', forward);
-        child.stderr!.on('data', forward);
-        child.on('error', (error) => write.fire(`\r\nCannot start the Pipewright runtime: ${error.message}\r\n`));
-        child.on('exit', (code, signal) => {
-          exited = true;
-          write.fire(`\r\n\x1b[2m[${signal ? `stopped by ${signal}` : `exit code ${code}`}; press any key to close]\x1b[0m\r\n`);
-        });
-      },
-      handleInput: (data) => {
-        if (exited) close.fire(0);
-        else if (data === '\x03') child?.kill('SIGINT');
-      },
-      close: () => {
-        if (!exited) child?.kill('SIGINT');
-      },
-    };
   }
 
   private apply(run: LiveRun, event: RunEvent): void {

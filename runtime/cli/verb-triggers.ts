@@ -1,5 +1,6 @@
 import { loadProject } from '../project/load-project.js';
 import { nextRunTimes } from '../project/schedule-times.js';
+import { setTriggerStatus } from '../scaffold/set-trigger-status.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
@@ -8,12 +9,14 @@ import { noProject, projectDir } from './project-arg.js';
 export const triggersVerb: Verb = {
   name: 'triggers',
   summary: 'List the triggers of every pipeline (or one) with their next run times.',
-  usage: 'pipewright triggers [PIPELINE] [--next N] [--json]',
-  details: 'Times are in the trigger\'s timezone (UTC unless it sets timezone:), as Mage schedules them.',
+  usage: 'pipewright triggers [PIPELINE] [--next N] [--json]  |  pipewright triggers PIPELINE --activate NAME | --deactivate NAME',
+  details: 'Times are in the trigger\'s timezone (UTC unless it sets timezone:), as Mage schedules them. --activate and --deactivate set the trigger\'s status in triggers.yaml, keeping the file\'s comments and formatting; a running scheduler picks the change up at its next check.',
   flags: {
     project: PROJECT_FLAG,
     next: { type: 'string', value: 'N', description: 'How many next run times to show (default 3)' },
     json: { type: 'boolean', description: 'Print the triggers as JSON' },
+    activate: { type: 'string', value: 'NAME', description: 'Set the trigger NAME of PIPELINE to status: active' },
+    deactivate: { type: 'string', value: 'NAME', description: 'Set the trigger NAME of PIPELINE to status: inactive' },
   },
   run(invocation) {
     const root = projectDir(invocation);
@@ -23,6 +26,22 @@ export const triggersVerb: Verb = {
     if (only && !project.pipelines.has(only)) {
       invocation.err(`error: Cannot find pipeline "${only}" (pipelines: ${[...project.pipelines.keys()].join(', ') || 'none'})`);
       return 2;
+    }
+    const toggle = invocation.flags.activate ?? invocation.flags.deactivate;
+    if (toggle !== undefined) {
+      if (!only || (invocation.flags.activate !== undefined && invocation.flags.deactivate !== undefined)) {
+        invocation.err('error: Give one pipeline and one of --activate NAME or --deactivate NAME');
+        return 2;
+      }
+      const status = invocation.flags.activate !== undefined ? 'active' : 'inactive';
+      try {
+        const changed = setTriggerStatus(root, { pipeline: only, trigger: String(toggle), status });
+        invocation.out(changed ? `${only} / ${String(toggle)} is now ${status}` : `${only} / ${String(toggle)} was already ${status}`);
+        return 0;
+      } catch (error) {
+        invocation.err(`error: ${(error as Error).message}`);
+        return 1;
+      }
     }
     const count = Math.max(1, Number(invocation.flags.next ?? 3) || 3);
     const now = new Date();

@@ -1,5 +1,6 @@
 // The extension in a real VS Code (code-server + Chromium): the Pipelines view, code lenses on a block
-// file, a run in a terminal that updates the tree, the DAG webview with its status and timeline.
+// file, a run in a terminal that updates the tree, the DAG webview with its status and timeline, a
+// trigger turned off from the tree, the scheduler started and stopped from the status bar.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ function workspace(): string {
   return root;
 }
 
-test('the Pipelines view, code lenses, a run in a terminal and the DAG, in a real VS Code', { timeout: 240_000 }, async (t) => {
+test('the Pipelines view, code lenses, a run in a terminal, the DAG, a trigger turned off and the scheduler, in a real VS Code', { timeout: 240_000 }, async (t) => {
   const root = workspace();
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const { page, outside, log } = await openEditor(t, root);
@@ -77,6 +78,24 @@ test('the Pipelines view, code lenses, a run in a terminal and the DAG, in a rea
     const transformer = await webview.locator('g.block[data-uuid="count_rows"]').getAttribute('transform');
     const x = (transform: string | null) => Number(/translate\(([-\d.]+)/.exec(transform ?? '')?.[1]);
     assert.ok(x(loader) < x(transformer), 'the layout puts the upstream block left of its downstream block');
+
+    // A trigger is turned off from the tree: only its status changes in triggers.yaml.
+    const triggersFile = join(root, 'pipelines/gcs_to_bigquery/triggers.yaml');
+    const before = readFileSync(triggersFile, 'utf8');
+    await row('gcs_to_bigquery').click();
+    await row('Triggers').click();
+    await row('daily_gcs_to_bigquery').waitFor();
+    assert.match((await row('daily_gcs_to_bigquery').textContent()) ?? '', /@daily · active · next/);
+    await clickInlineAction(row('daily_gcs_to_bigquery'), 'Deactivate Trigger');
+    await page.locator('.monaco-list-row', { hasText: 'daily_gcs_to_bigquery' }).filter({ hasText: 'inactive' }).first().waitFor({ timeout: 30_000 });
+    assert.equal(readFileSync(triggersFile, 'utf8'), before.replace('status: active', 'status: inactive'));
+
+    // The scheduler starts and stops from the status bar, in its own terminal.
+    await page.locator('.statusbar-item', { hasText: 'Scheduler off' }).first().click();
+    await page.locator('.statusbar-item', { hasText: 'Scheduler on' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.part.panel', { hasText: 'Pipewright: scheduler' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: 'Scheduler on' }).first().click();
+    await page.locator('.statusbar-item', { hasText: 'Scheduler off' }).first().waitFor({ timeout: 30_000 });
 
     assert.deepEqual(outside, [], 'the editor makes no request outside 127.0.0.1');
   } catch (error) {
