@@ -124,3 +124,33 @@ test('the same two pipelines against Cloud Storage and BigQuery (the official cl
   assert.equal(fields.tpep_pickup_date, 'DATE');
   assert.equal(fields.vendor_id, 'INTEGER');
 });
+
+test("a 60-day backfill of the example's gcs_to_bigquery, 4 at a time: exactly 60 successful runs, each day's partition loaded once", async (t) => {
+  const root = writeTree(t, {});
+  cpSync(EXAMPLE, root, { recursive: true });
+  // Three generated months into the local bucket through the example's own api_to_gcs (a written
+  // partition replaces that day's objects, so the bucket ends with one set of files per day).
+  for (const month of [1, 2, 3]) {
+    const name = `yellow_tripdata_2021-0${month}.csv.gz`;
+    await writeTaxiCsv(join(root, name), { rows: 3_000, seed: 20 + month, month });
+    const url = await serveFile(t, join(root, name), name);
+    const toGcs = await pipewrightAsync(['run', 'api_to_gcs', '--var', `taxi_url=${url}`], { cwd: root });
+    assert.equal(toGcs.code, 0, toGcs.stdout + toGcs.stderr);
+  }
+  const backfill = await pipewrightAsync(['backfill', 'gcs_to_bigquery', '--start', '2021-01-01', '--end', '2021-03-01', '--interval', 'day', '--concurrency', '4'], { cwd: root });
+  assert.equal(backfill.code, 0, backfill.stdout + backfill.stderr);
+  const runs = (JSON.parse(pipewright(['runs', '--json', '--limit', '1000'], { cwd: root }).stdout) as { pipeline: string; status: string; execution_date: string }[]).filter((r) => r.pipeline === 'gcs_to_bigquery');
+  assert.equal(runs.length, 60);
+  assert.ok(runs.every((r) => r.status === 'completed'), runs.filter((r) => r.status !== 'completed').map((r) => `${r.execution_date} ${r.status}`).join(', '));
+  assert.equal(new Set(runs.map((r) => r.execution_date)).size, 60, 'one run per day');
+  // Per day, the warehouse holds exactly the rows of that day's objects in the bucket.
+  const { openDuck } = await import('../../runtime/data/duck.ts');
+  const duck = await openDuck();
+  t.after(() => duck.closeSync());
+  const bucket = join(root, '.pipewright/buckets/pipewright-zoomcamp/nyc_taxi_data');
+  const inBucket = (await duck.runAndReadAll(`SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM read_parquet('${bucket}/*/*.parquet', hive_partitioning = true) WHERE tpep_pickup_date BETWEEN DATE '2021-01-01' AND DATE '2021-03-01' GROUP BY 1 ORDER BY 1`)).getRowObjectsJS();
+  await duck.run(`ATTACH '${join(root, '.pipewright/warehouse.duckdb')}' AS w (READ_ONLY)`);
+  const inWarehouse = (await duck.runAndReadAll('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM w.ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1')).getRowObjectsJS();
+  assert.equal(inBucket.length, 60);
+  assert.deepEqual(inWarehouse.map((r) => [r.day, Number(r.n)]), inBucket.map((r) => [r.day, Number(r.n)]));
+});
