@@ -1,6 +1,7 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { backfill } from './backfill.js';
 import { runCli } from './cli.js';
 import { RunLenses } from './code-lens.js';
 import { DagPanels, showPreview, type Target } from './panels.js';
@@ -103,17 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (block?.file && block.fileExists) await vscode.window.showTextDocument(vscode.Uri.file(block.file), { preview: false, viewColumn: vscode.ViewColumn.One });
       else void vscode.window.showWarningMessage(`Block ${t.block} has no file yet${block?.file ? `: ${vscode.workspace.asRelativePath(block.file)}` : ''}`);
     }),
-    command('pipewright.backfill', false, async (t) => {
-      const date = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/;
-      const validate = (value: string) => (date.test(value.trim()) ? undefined : 'A date as YYYY-MM-DD (or YYYY-MM-DD HH:MM)');
-      const start = await vscode.window.showInputBox({ title: `Backfill ${t.pipeline}`, prompt: 'First execution date (included)', placeHolder: '2021-01-01', validateInput: validate });
-      if (!start) return;
-      const end = await vscode.window.showInputBox({ title: `Backfill ${t.pipeline}`, prompt: 'Last execution date (included)', placeHolder: start, validateInput: validate });
-      if (!end) return;
-      const interval = await vscode.window.showQuickPick(['day', 'hour', 'week', 'month'], { title: `Backfill ${t.pipeline}`, placeHolder: 'One run per' });
-      if (!interval) return;
-      runs.start(t.root, t.pipeline, withProfile(['backfill', t.pipeline, '--start', start.trim(), '--end', end.trim(), '--interval', interval]), `backfill ${t.pipeline}`, { follow: false });
-    }),
+    command('pipewright.backfill', false, (t) => backfill(context, t, { profileArgs: withProfile([]), onRunFinished: () => projects.reloadSoon() })),
     vscode.commands.registerCommand('pipewright.showLogs', async (root: string, runId: string) => {
       const result = await runCli(context, ['logs', runId], root);
       logs.clear();

@@ -18,7 +18,7 @@ export interface LiveRun {
 }
 
 /** Reads the lines appended to a file since the last call. */
-class Tail {
+export class Tail {
   private offset = 0;
   private rest = '';
   constructor(private readonly file: string) {}
@@ -115,13 +115,13 @@ export class Runs implements vscode.Disposable {
   }
 
   /** Starts `pipewright <args>` for a pipeline in a new terminal and follows its events. */
-  start(root: string, pipeline: string, args: string[], title: string, options: { follow?: boolean } = {}): LiveRun {
+  start(root: string, pipeline: string, args: string[], title: string): LiveRun {
     const dir = join(root, '.pipewright', 'events');
     mkdirSync(dir, { recursive: true });
     const eventsFile = join(dir, `${Date.now()}-${process.pid}-${this.sequence++}.jsonl`);
     const terminal = vscode.window.createTerminal({
       name: `Pipewright: ${title}`,
-      pty: runtimeTerminal(this.context, root, [...args, ...(options.follow === false ? [] : ['--events', eventsFile])]).pty,
+      pty: runtimeTerminal(this.context, root, [...args, '--events', eventsFile]).pty,
       iconPath: new vscode.ThemeIcon('run'),
     });
     terminal.show(true);

@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseVarArguments } from '../executor/variables.js';
 import { loadProject } from '../project/load-project.js';
 import { parseStartTime } from '../project/schedule.js';
@@ -29,7 +31,7 @@ function parseOptions(invocation: Invocation) {
 export const backfillVerb: Verb = {
   name: 'backfill',
   summary: 'Run a pipeline once per interval between two dates (each run with its execution_date); resumable.',
-  usage: 'pipewright backfill <PIPELINE> --start DATE --end DATE [--interval hour|day|week|month|"<n> <unit>"] [--var NAME=VALUE ...] [--concurrency N] [--force] [--dry-run]',
+  usage: 'pipewright backfill <PIPELINE> --start DATE --end DATE [--interval hour|day|week|month|"<n> <unit>"] [--var NAME=VALUE ...] [--concurrency N] [--force] [--dry-run [--json]] [--events FILE]',
   details:
     'Both ends are included: --start 2021-01-01 --end 2021-01-07 --interval day makes 7 runs.\n' +
     'Intervals that already have a completed run are skipped (the run history is the ledger), so a\n' +
@@ -43,6 +45,8 @@ export const backfillVerb: Verb = {
     concurrency: { type: 'string', value: 'N', description: 'Runs at the same time (default 1)' },
     force: { type: 'boolean', description: 'Run intervals that already succeeded again' },
     'dry-run': { type: 'boolean', description: 'List the runs it would make, and those it would skip' },
+    json: { type: 'boolean', description: 'With --dry-run: the plan as JSON' },
+    events: { type: 'string', value: 'FILE', description: 'Append every run\'s events to FILE as JSON lines (for editors)' },
     profile: { type: 'string', value: 'NAME', description: 'The io_config.yaml profile (default: default)' },
   },
   async run(invocation) {
@@ -63,6 +67,17 @@ export const backfillVerb: Verb = {
     }
     const toRun = planned.filter((p) => p.action === 'run').length;
     const label = backfillName(pipeline.uuid, options.start, options.end, options.interval);
+    if (invocation.flags['dry-run'] && invocation.flags.json) {
+      const intervals = planned.map((run) => ({
+        execution_date: run.executionDate.toISOString(),
+        start: run.start.toISOString(),
+        end: run.end.toISOString(),
+        action: run.action,
+        previous_run_id: run.previousRunId ?? null,
+      }));
+      invocation.out(JSON.stringify({ pipeline: pipeline.uuid, backfill: label, to_run: toRun, done: planned.length - toRun, intervals }, null, 2));
+      return 0;
+    }
     invocation.out(`${paint(invocation.color, 'bold', `Backfill ${label}`)}: ${planned.length} intervals, ${toRun} to run, ${planned.length - toRun} already done`);
     if (invocation.flags['dry-run']) {
       for (const run of planned) {
@@ -80,11 +95,13 @@ export const backfillVerb: Verb = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const started = Date.now();
+    const eventsFile = invocation.flags.events as string | undefined;
     let finished = 0;
     try {
       const { results } = await runBackfill({
         project, pipeline, ...options, force: Boolean(invocation.flags.force), signal: controller.signal,
         profile: (invocation.flags.profile as string | undefined) ?? 'default',
+        onEvent: eventsFile ? (event) => appendFileSync(resolve(invocation.cwd, eventsFile), `${JSON.stringify(event)}\n`) : undefined,
         onRunDone: (run, result) => {
           if (result.status === 'skipped') return;
           finished++;

@@ -1,12 +1,13 @@
 // The extension in a real VS Code (code-server + Chromium): the Pipelines view, code lenses on a block
 // file, a run in a terminal that updates the tree, the DAG webview with its status and timeline, a
-// trigger turned off from the tree, the scheduler started and stopped from the status bar.
+// backfill from the palette, a trigger turned off from the tree, the scheduler started and stopped
+// from the status bar.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { clickInlineAction, openEditor, openFile } from './code-server.ts';
+import { clickInlineAction, openEditor, openFile, runCommand } from './code-server.ts';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/zoomcamp');
 
@@ -39,7 +40,7 @@ function workspace(): string {
   return root;
 }
 
-test('the Pipelines view, code lenses, a run in a terminal, the DAG, a trigger turned off and the scheduler, in a real VS Code', { timeout: 240_000 }, async (t) => {
+test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill, a trigger turned off and the scheduler, in a real VS Code', { timeout: 240_000 }, async (t) => {
   const root = workspace();
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const { page, outside, log } = await openEditor(t, root);
@@ -78,6 +79,26 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a trigger t
     const transformer = await webview.locator('g.block[data-uuid="count_rows"]').getAttribute('transform');
     const x = (transform: string | null) => Number(/translate\(([-\d.]+)/.exec(transform ?? '')?.[1]);
     assert.ok(x(loader) < x(transformer), 'the layout puts the upstream block left of its downstream block');
+
+    // "Backfill Pipeline…" from the palette: pipeline, dates and interval, then the number of runs
+    // before anything starts; the runs go in a terminal and land in the history.
+    await runCommand(page, 'Pipewright: Backfill Pipeline');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'hello' }).first().click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'First execution date' }).waitFor();
+    await input.fill('2021-01-01');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Last execution date' }).waitFor();
+    await input.fill('2021-01-03');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'day' }).first().click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Backfill hello: 3 runs to make' });
+    await dialog.waitFor({ timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Start' }).first().click();
+    await page.locator('.part.panel', { hasText: 'Pipewright: Backfill hello' }).first().waitFor({ timeout: 30_000 });
+    const backfilled = () => readFileSync(join(root, '.pipewright/history/runs.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"run-finished"') && l.includes('"status":"completed"')).length;
+    for (let i = 0; i < 300 && backfilled() < 4; i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(backfilled(), 4, 'the block run before, and the three backfill runs');
 
     // A trigger is turned off from the tree: only its status changes in triggers.yaml.
     const triggersFile = join(root, 'pipelines/gcs_to_bigquery/triggers.yaml');
