@@ -6,7 +6,7 @@ import { scheduleCron } from '../project/schedule-times.js';
 /** The most runs `catch_up: all` starts at once, so a long outage cannot flood the machine. */
 export const CATCH_UP_LIMIT = 1000;
 
-type Schedule = Pick<Trigger, 'scheduleInterval' | 'startTime' | 'timezone' | 'catchUp'>;
+type Schedule = Pick<Trigger, 'scheduleInterval' | 'startTime' | 'timezone' | 'catchUp'> & Partial<Pick<Trigger, 'settings'>>;
 
 /** The boundaries of a trigger's schedule at or before `now`, newest first (at most `limit`), not before start_time. */
 export function pastBoundaries(trigger: Schedule, now: Date, limit: number): Date[] {

@@ -4,6 +4,7 @@ import { readHistory, type RunRecord } from '../history/run-history.js';
 import { loadProject } from '../project/load-project.js';
 import type { Pipeline, Trigger } from '../project/model.js';
 import { claimRun } from './claims.js';
+import { landingLeadMs } from '../project/schedule-times.js';
 import { parseStartTime } from '../project/schedule.js';
 import { dueExecutionDates, nextBoundary, pastBoundaries } from './due.js';
 
@@ -80,9 +81,11 @@ export class Scheduler {
           .filter((r) => r.pipeline === pipeline.uuid && r.trigger === trigger.name)
           .map((r) => new Date(r.executionDate))
           .sort((a, b) => b.getTime() - a.getTime())[0];
+        // landing_time_enabled: a run starts early enough to finish by its execution_date.
+        const lead = trigger.settings.landing_time_enabled === true ? landingLeadMs(this.recentDurations(history, pipeline.uuid, trigger.name)) : 0;
         let due: Date[];
         try {
-          due = dueExecutionDates(trigger, { now, lastRun: last, upSince: this.upSince });
+          due = dueExecutionDates(trigger, { now: new Date(now.getTime() + lead), lastRun: last, upSince: this.upSince });
         } catch (error) {
           this.options.log?.(`${pipeline.uuid}/${trigger.name}: ${(error as Error).message}`);
           continue;
@@ -100,6 +103,14 @@ export class Scheduler {
       }
     }
     return started;
+  }
+
+  /** Durations of a trigger's last ten completed runs. */
+  private recentDurations(history: RunRecord[], pipeline: string, trigger: string): number[] {
+    return history
+      .filter((r) => r.pipeline === pipeline && r.trigger === trigger && r.status === 'completed' && r.durationMs !== undefined)
+      .slice(-10)
+      .map((r) => r.durationMs!);
   }
 
   /**

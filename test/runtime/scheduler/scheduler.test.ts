@@ -257,3 +257,33 @@ test('@always_on for real: the scheduler does not start a second run while the h
   assert.equal((await first).code, 0);
   assert.deepEqual(runs().map((r) => r.status), ['completed']);
 });
+
+test('landing_time_enabled: times at start_time\'s hour, and a run starts early by mean + stdev/2 of its past durations', async (t) => {
+  const { appendHistory } = await import('../../../runtime/history/run-history.ts');
+  const { landingLeadMs, nextRunTimes } = await import('../../../runtime/project/schedule-times.ts');
+  const trigger = ['name: land', "schedule_interval: '@daily'", 'status: active', "start_time: '2021-01-01 06:00:00'", 'settings: {landing_time_enabled: true}'];
+  const root = project(t, trigger);
+  assert.deepEqual(nextRunTimes({ scheduleInterval: '@weekly', startTime: '2021-01-06 07:30:00', settings: { landing_time_enabled: true } }, new Date('2021-01-07T00:00:00Z'), 1).map((d) => d.toISOString()), ['2021-01-13T07:30:00.000Z'], 'a weekly landing time keeps start_time\'s weekday (a Wednesday) and time');
+  assert.equal(landingLeadMs([]), 0);
+  assert.equal(landingLeadMs([20 * 60_000, 40 * 60_000]), 35 * 60_000);
+  // No history yet: the run starts at its landing time.
+  const fresh = recorder();
+  new Scheduler({ root, now: () => new Date('2021-01-05T05:59:00Z'), run: fresh.run }).tick();
+  assert.deepEqual(dates(fresh.calls), ['2021-01-04T06:00:00.000Z']);
+  // Two past runs of 20 and 40 minutes: it starts 35 minutes before 06:00.
+  const past = project(t, trigger);
+  for (const [i, minutes] of [[3, 20], [4, 40]]) {
+    const runId = `2021010${i}T050000-00000${i}`;
+    appendHistory(past, { kind: 'run-started', time: `2021-01-0${i}T05:00:00.000Z`, runId, pipeline: 'p', executionDate: `2021-01-0${i}T06:00:00.000Z`, blocks: [], variables: {}, pid: process.pid, host: 'test', trigger: 'land' });
+    appendHistory(past, { kind: 'run-finished', time: `2021-01-0${i}T05:${minutes}:00.000Z`, runId, status: 'completed', durationMs: minutes * 60_000 });
+  }
+  const early = recorder();
+  let now = new Date('2021-01-05T05:20:00Z');
+  const scheduler = new Scheduler({ root: past, now: () => now, run: early.run });
+  scheduler.tick();
+  assert.equal(early.calls.length, 0, 'at 05:20 it is not yet time (05:25)');
+  now = new Date('2021-01-05T05:26:00Z');
+  scheduler.tick();
+  assert.deepEqual(dates(early.calls), ['2021-01-05T06:00:00.000Z']);
+  assert.equal(early.calls[0].interval!.end.toISOString(), '2021-01-06T06:00:00.000Z');
+});
