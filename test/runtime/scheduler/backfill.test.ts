@@ -71,3 +71,15 @@ test('--dry-run --json gives the plan an editor shows before starting; --events 
   assert.deepEqual([after.to_run, after.done], [1, 2]);
   assert.match(after.intervals[0].previous_run_id, /^\d{8}T\d{6}-[0-9a-f]{6}$/);
 });
+
+test('a backfill over 365 days makes 365 runs, none lost or doubled, each day written once', async (t) => {
+  const root = pipelineProject(t, { write: { type: 'data_exporter', code: PARTITION_WRITER } });
+  const run = await pipewrightAsync(['backfill', 'p', '--start', '2022-01-01', '--end', '2022-12-31', '--concurrency', '4'], { cwd: root, env: { PW_TEST_FIXED: '1' } });
+  assert.equal(run.code, 0, run.stdout.slice(-2000));
+  const all = runs(root);
+  assert.equal(all.length, 365);
+  assert.ok(all.every((r) => r.status === 'completed'));
+  assert.equal(new Set(all.map((r) => r.execution_date)).size, 365);
+  assert.equal(readdirSync(join(root, 'partitions')).length, 365);
+  assert.match(run.stdout, /backfill done in .*: 365 completed/);
+});
