@@ -7,6 +7,7 @@ import { RunLenses } from './code-lens.js';
 import { DagPanels, showPreview, type Target } from './panels.js';
 import { Projects } from './projects.js';
 import { Runs } from './runs.js';
+import { RunsView } from './runs-view.js';
 import { SchedulerControl } from './scheduler.js';
 import { PipelinesTree, type Node } from './tree.js';
 
@@ -78,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(runs.onDidChange((run) => run.finished && projects.reloadSoon()));
   context.subscriptions.push(
     vscode.window.createTreeView('pipewright.pipelines', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.window.createTreeView('pipewright.runs', { treeDataProvider: new RunsView(projects) }),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file', pattern: '**/*.{ts,sql,py,yaml}' }], new RunLenses(projects)),
   );
 

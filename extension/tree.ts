@@ -135,15 +135,21 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         item.contextValue = `pipewright.trigger.${node.trigger.status}`;
         return item;
       }
-      case 'run': {
-        const item = new vscode.TreeItem(node.run.executionDate.replace('T', ' ').slice(0, 16), vscode.TreeItemCollapsibleState.None);
-        item.description = `${node.run.status} ${seconds(node.run.durationMs)}${node.run.backfill ? ' · backfill' : node.run.trigger ? ` · ${node.run.trigger}` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(node.run.status === 'completed' ? 'pass' : node.run.status === 'running' ? 'sync~spin' : 'error', STATUS_COLORS[node.run.status as LiveStatus] ? new vscode.ThemeColor(STATUS_COLORS[node.run.status as LiveStatus]!) : undefined);
-        item.tooltip = `Run ${node.run.runId}`;
-        item.contextValue = 'pipewright.run';
-        item.command = { command: 'pipewright.showLogs', title: 'Show logs', arguments: [node.view.project.root, node.run.runId] };
-        return item;
-      }
+      case 'run':
+        return runItem(node.view, node.run);
     }
   }
+}
+
+/** A run as a tree item: execution date (and pipeline), status, duration, how it started; opens its logs. */
+export function runItem(view: ProjectView, run: RunRecord, options: { withPipeline?: boolean } = {}): vscode.TreeItem {
+  const when = run.executionDate.replace('T', ' ').slice(0, 16);
+  const item = new vscode.TreeItem(options.withPipeline ? `${run.pipeline} · ${when}` : when, vscode.TreeItemCollapsibleState.None);
+  item.description = `${run.status} ${seconds(run.durationMs)}${run.backfill ? ' · backfill' : run.trigger ? ` · ${run.trigger}` : ''}`;
+  const color = STATUS_COLORS[run.status as LiveStatus];
+  item.iconPath = new vscode.ThemeIcon(run.status === 'completed' ? 'pass' : run.status === 'running' ? 'sync~spin' : 'error', color ? new vscode.ThemeColor(color) : undefined);
+  item.tooltip = `Run ${run.runId}`;
+  item.contextValue = 'pipewright.run';
+  item.command = { command: 'pipewright.showLogs', title: 'Show logs', arguments: [view.project.root, run.runId] };
+  return item;
 }

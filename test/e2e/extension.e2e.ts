@@ -99,6 +99,8 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     const backfilled = () => readFileSync(join(root, '.pipewright/history/runs.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"run-finished"') && l.includes('"status":"completed"')).length;
     for (let i = 0; i < 300 && backfilled() < 4; i++) await new Promise((r) => setTimeout(r, 200));
     assert.equal(backfilled(), 4, 'the block run before, and the three backfill runs');
+    // The Runs view lists them, newest first, with how they started.
+    await page.locator('.monaco-list-row', { hasText: 'hello · 2021-01-03' }).filter({ hasText: 'backfill' }).first().waitFor({ timeout: 30_000 });
 
     // A trigger is turned off from the tree: only its status changes in triggers.yaml.
     const triggersFile = join(root, 'pipelines/gcs_to_bigquery/triggers.yaml');
