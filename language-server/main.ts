@@ -8,6 +8,7 @@ import { validateProject } from '../runtime/validate-project.js';
 import { diagnosticsByUri } from './diagnostics.js';
 import { overlayHost } from './overlay-host.js';
 import { completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
+import { completeTriggers, hoverTriggers, pipelineOfTriggersFile } from './trigger-features.js';
 
 // Started by the extension over IPC, or by other editors with --stdio (vscode-languageserver reads
 // the transport from the command line).
@@ -39,7 +40,7 @@ function projectOf(root: string): Project {
   return project;
 }
 
-/** The project, pipeline and text of a request's document, when it is a pipeline's metadata.yaml. */
+/** The project, pipeline and text of a request's document: a pipeline's metadata.yaml or triggers.yaml. */
 function pipelineRequest(uri: string) {
   const document = documents.get(uri);
   if (!document || !uri.startsWith('file:')) return undefined;
@@ -47,8 +48,10 @@ function pipelineRequest(uri: string) {
   const root = findProjectRoot(dirname(file), host);
   if (!root) return undefined;
   const project = projectOf(root);
-  const pipeline = pipelineOfFile(project, file);
-  return pipeline ? { project, pipeline, document } : undefined;
+  const metadataOf = pipelineOfFile(project, file);
+  if (metadataOf) return { kind: 'metadata' as const, project, pipeline: metadataOf, document };
+  const triggersOf = pipelineOfTriggersFile(project, file);
+  return triggersOf ? { kind: 'triggers' as const, project, pipeline: triggersOf, document } : undefined;
 }
 
 function guarded<T>(what: string, body: () => T | undefined): T | undefined {
@@ -65,19 +68,24 @@ connection.onCompletion((params) =>
   guarded('Completion', () => {
     const request = pipelineRequest(params.textDocument.uri);
     if (!request) return [];
-    return completePipeline(request.project, request.pipeline, request.document.getText(), request.document.offsetAt(params.position));
+    const offset = request.document.offsetAt(params.position);
+    if (request.kind === 'triggers') return completeTriggers(request.document.getText(), offset);
+    return completePipeline(request.project, request.pipeline, request.document.getText(), offset);
   }) ?? [],
 );
 connection.onHover((params) =>
   guarded('Hover', () => {
     const request = pipelineRequest(params.textDocument.uri);
-    return request ? hoverPipeline(request.project, request.pipeline, request.document.getText(), request.document.offsetAt(params.position)) : undefined;
+    if (!request) return undefined;
+    const offset = request.document.offsetAt(params.position);
+    if (request.kind === 'triggers') return hoverTriggers(request.pipeline, request.document.getText(), offset);
+    return hoverPipeline(request.project, request.pipeline, request.document.getText(), offset);
   }) ?? null,
 );
 connection.onDefinition((params) =>
   guarded('Definition', () => {
     const request = pipelineRequest(params.textDocument.uri);
-    return request ? definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position)) : undefined;
+    return request?.kind === 'metadata' ? definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position)) : undefined;
   }) ?? null,
 );
 
