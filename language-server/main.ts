@@ -93,7 +93,7 @@ connection.onDefinition((params) =>
 function checkProject(root: string): void {
   let problems;
   try {
-    problems = validateProject(projectOf(root));
+    problems = validateProject(projectOf(root), { host });
   } catch (error) {
     connection.console.error(`Cannot check ${root}: ${(error as Error).message}`);
     return;

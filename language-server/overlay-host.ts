@@ -1,3 +1,4 @@
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -16,6 +17,11 @@ export function overlayHost(documents: TextDocuments<TextDocument>): ProjectHost
     },
     listDirs(path) {
       return diskHost.listDirs(path);
+    },
+    listFiles(path) {
+      // Open documents not saved yet are files too.
+      const unsaved = [...open().keys()].filter((file) => dirname(file) === path).map((file) => basename(file));
+      return [...new Set([...diskHost.listFiles(path), ...unsaved])].sort();
     },
   };
 }

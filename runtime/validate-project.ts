@@ -1,6 +1,8 @@
 import { relative, sep } from 'node:path';
 import { buildGraph } from './graph/graph.js';
+import { checkSources } from './check-sources.js';
 import { compareProblems, type Problem } from './problem.js';
+import { diskHost, type ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
 import { envLookup } from './project/profile-resolve.js';
 import { keyRange, valueRange, type YamlPath } from './project/yaml-file.js';
@@ -9,10 +11,11 @@ import { keyRange, valueRange, type YamlPath } from './project/yaml-file.js';
  * Every problem of a project: what loading found, plus the graph, block file, profile and environment
  * checks. Missing environment variables are warnings here, since they may be set where the pipeline runs.
  */
-export function validateProject(project: Project, options: { env?: NodeJS.ProcessEnv } = {}): Problem[] {
+export function validateProject(project: Project, options: { env?: NodeJS.ProcessEnv; host?: ProjectHost } = {}): Problem[] {
   const problems = [...project.problems];
   for (const pipeline of project.pipelines.values()) problems.push(...checkPipeline(project, pipeline));
   problems.push(...checkEnvironment(project, options.env ?? process.env));
+  problems.push(...checkSources(project, options.host ?? diskHost));
   return problems.sort(compareProblems);
 }
 

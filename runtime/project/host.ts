@@ -10,6 +10,8 @@ export interface ProjectHost {
   exists(path: string): boolean;
   /** Names of the folders directly inside `path`; empty when it is not a folder. */
   listDirs(path: string): string[];
+  /** Names of the files directly inside `path`; empty when it is not a folder. */
+  listFiles(path: string): string[];
 }
 
 /** Reads the real file system. */
@@ -30,6 +32,16 @@ export const diskHost: ProjectHost = {
     try {
       return readdirSync(path, { withFileTypes: true })
         .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && statSync(`${path}/${entry.name}`).isDirectory()))
+        .map((entry) => entry.name)
+        .sort();
+    } catch {
+      return [];
+    }
+  },
+  listFiles(path) {
+    try {
+      return readdirSync(path, { withFileTypes: true })
+        .filter((entry) => entry.isFile())
         .map((entry) => entry.name)
         .sort();
     } catch {

@@ -56,3 +56,27 @@ test('a YAML syntax error is a diagnostic, not a crash, and the server keeps ans
   const { diagnostics: after } = await fixed;
   assert.deepEqual(after.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['unquoted-env-var', 1, 29]]);
 });
+
+test('block files are checked as they are typed: {{ df_N }} past the upstream count in SQL, a wrapper of another type in TypeScript', async (t) => {
+  const sqlPipeline = PIPELINE.replace('  language: typescript\n  upstream_blocks: [load]', '  language: sql\n  upstream_blocks: [load]');
+  const root = writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\n',
+    'data_loaders/load.ts': "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => []);\n",
+    'transformers/clean.sql': 'SELECT * FROM {{ df_1 }}\n',
+    'pipelines/p/metadata.yaml': sqlPipeline,
+  });
+  const client = new LspClient();
+  t.after(() => client.stop());
+  await client.initialize(root);
+  const sql = join(root, 'transformers/clean.sql');
+  client.open(sql, 'SELECT * FROM {{ df_1 }}\n', 'sql');
+  const reported = client.diagnostics(sql, (d) => d.diagnostics.length > 0);
+  client.change(sql, 2, 'SELECT * FROM {{ df_1 }}\nJOIN {{ df_2 }} USING (id)\n');
+  const { diagnostics } = await reported;
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.character]), [['unknown-upstream-df', 1, 1, 5, 15]]);
+  const loader = join(root, 'data_loaders/load.ts');
+  client.open(loader, "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => []);\n", 'typescript');
+  const mismatch = client.diagnostics(loader, (d) => d.diagnostics.length > 0);
+  client.change(loader, 2, "import { transformer } from 'pipewright';\nexport default transformer(async () => []);\n");
+  assert.deepEqual((await mismatch).diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]), [['block-type-mismatch', 2, 1, 15]]);
+});

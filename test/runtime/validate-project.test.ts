@@ -73,6 +73,28 @@ const CASES: Case[] = [
     says: ['Cannot find upstream block "lod" of "clean"'],
   },
   {
+    name: 'a TypeScript block that exports the wrapper of another type is pointed at in its file',
+    files: { 'transformers/clean.ts': "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => []);\n" },
+    expect: ['warning block-type-mismatch transformers/clean.ts:2:16'],
+    says: ['"clean" is a transformer in pipelines/p/metadata.yaml', 'exports dataLoader(...): use transformer(...)'],
+  },
+  {
+    name: 'a SQL block naming {{ df_2 }} with one upstream block is an error at the name',
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  language: typescript\n  upstream_blocks: [load]', '  language: sql\n  upstream_blocks: [load]'),
+      'transformers/clean.ts': null,
+      'transformers/clean.sql': 'SELECT * FROM {{ df_1 }} JOIN {{ df_2 }} USING (id)\n',
+    },
+    expect: ['error unknown-upstream-df transformers/clean.sql:1:31'],
+    says: ['{{ df_2 }} names upstream block 2, but "clean" has 1 (load)'],
+  },
+  {
+    name: 'a password written into io_config.yaml is a warning that suggests env_var',
+    files: { 'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'prod:', '  POSTGRES_HOST: db', '  POSTGRES_PASSWORD: hunter2hunter2', "  POSTGRES_USER: \"{{ env_var('PGUSER') }}\"") },
+    expect: ['warning literal-secret io_config.yaml:6:3', 'warning missing-env-var io_config.yaml:7:19'],
+    says: ["POSTGRES_PASSWORD of profile \"prod\" is written in io_config.yaml", "{{ env_var('POSTGRES_PASSWORD') }}"],
+  },
+  {
     name: 'a missing block file points at the uuid',
     files: { 'transformers/clean.ts': null },
     expect: ['error missing-block-file pipelines/p/metadata.yaml:7:3'],
@@ -236,4 +258,11 @@ for (const c of CASES) test(`validate: ${c.name}`, (t) => check(t, c));
 
 test('validate checks at least 15 malformed projects', () => {
   assert.ok(CASES.filter((c) => c.expect.some((e) => e.startsWith('error'))).length >= 15);
+});
+
+test('a block file that no pipeline uses is a hint, not a failure', (t) => {
+  const root = writeTree(t, { ...BASE, 'data_loaders/left_over.ts': 'export default 1;\n', 'data_loaders/notes.txt': 'not code\n' });
+  const problems = validateProject(loadProject(root), { env: {} });
+  assert.deepEqual(problems.map((p) => `${p.severity} ${p.code} ${relative(root, p.range.file)}`), ['hint orphan-block-file data_loaders/left_over.ts']);
+  assert.match(problems[0].message, /data_loaders\/left_over\.ts is the file of no block: add it to a pipeline \(pipewright new block\) or delete it/);
 });

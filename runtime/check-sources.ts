@@ -1,0 +1,125 @@
+import { join, relative } from 'node:path';
+import type { Problem, SourceRange } from './problem.js';
+import { blockDirectory, LANGUAGE_EXTENSIONS } from './project/block-kinds.js';
+import type { ProjectHost } from './project/host.js';
+import type { Block, Pipeline, Project } from './project/model.js';
+import { SECRET_KEY } from './project/secrets.js';
+
+/** The block API wrapper for each block type (the default export of a TypeScript block). */
+const WRAPPER_TYPES: Record<string, string> = {
+  dataLoader: 'data_loader',
+  transformer: 'transformer',
+  dataExporter: 'data_exporter',
+  custom: 'custom',
+  sensor: 'sensor',
+};
+
+/** Settings that must not hold a literal secret: the value belongs in .env, read with env_var. */
+const SECRET_SETTINGS = /PASSWORD|SECRET|TOKEN|SERVICE_ACC_KEY$/i;
+
+/** The 1-based range of `length` characters at `offset` of a text. */
+function rangeAt(file: string, text: string, offset: number, length: number): SourceRange {
+  const before = text.slice(0, offset).split('\n');
+  const line = before.length;
+  const col = before[before.length - 1].length + 1;
+  return { file, start: { line, col }, end: { line, col: col + length } };
+}
+
+/** Problems in one block's code file, against its entry in one pipeline. */
+export function checkBlockSource(project: Project, pipeline: Pipeline, block: Block, text: string): Problem[] {
+  const problems: Problem[] = [];
+  const file = block.file!;
+  const metadata = relative(project.root, pipeline.metadata.path);
+  if (block.language === 'typescript') {
+    const wrapper = /export\s+default\s+([A-Za-z]+)\s*\(/.exec(text);
+    const wraps = wrapper && WRAPPER_TYPES[wrapper[1]];
+    if (wrapper && wraps && wraps !== block.type) {
+      const start = wrapper.index + wrapper[0].indexOf(wrapper[1]);
+      const expected = Object.entries(WRAPPER_TYPES).find(([, type]) => type === block.type)?.[0];
+      problems.push({
+        code: 'block-type-mismatch',
+        severity: 'warning',
+        message: `Block "${block.uuid}" is a ${block.type} in ${metadata}, but this file exports ${wrapper[1]}(...): ${expected ? `use ${expected}(...)` : 'use the wrapper of its type'} or change the block's type`,
+        range: rangeAt(file, text, start, wrapper[1].length),
+      });
+    }
+  }
+  if (block.language === 'sql') {
+    const count = block.upstream.length;
+    for (const match of text.matchAll(/\{\{\s*df_(\d+)\s*\}\}/g)) {
+      const index = Number(match[1]);
+      if (index >= 1 && index <= count) continue;
+      problems.push({
+        code: 'unknown-upstream-df',
+        severity: 'error',
+        message: `{{ df_${index} }} names upstream block ${index}, but "${block.uuid}" has ${count === 0 ? 'no upstream blocks' : `${count} (${block.upstream.join(', ')})`} in ${metadata}: use df_1${count > 1 ? `…df_${count}` : ''} or add the upstream block`,
+        range: rangeAt(file, text, match.index, match[0].length),
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * What the project's code files say beyond the YAML: each block file against its pipelines' entries,
+ * block files no pipeline uses (a hint), and literal secrets in io_config.yaml.
+ */
+export function checkSources(project: Project, host: ProjectHost): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const pipeline of project.pipelines.values()) {
+    for (const block of pipeline.blocks) {
+      if (!block.file || !block.fileExists) continue;
+      const text = host.readFile(block.file);
+      if (text === undefined) continue;
+      for (const problem of checkBlockSource(project, pipeline, block, text)) {
+        // A file shared by pipelines reports each problem once.
+        const key = `${problem.code}:${problem.range.start.line}:${problem.range.start.col}:${problem.message}`;
+        if (!seen.has(key)) problems.push(problem);
+        seen.add(key);
+      }
+    }
+  }
+  problems.push(...orphanBlockFiles(project, host), ...literalSecrets(project));
+  return problems;
+}
+
+/** Block files in the block folders that no pipeline uses: left over, or not added yet. */
+function orphanBlockFiles(project: Project, host: ProjectHost): Problem[] {
+  const problems: Problem[] = [];
+  const extensions = new Set(Object.values(LANGUAGE_EXTENSIONS));
+  for (const type of ['data_loader', 'transformer', 'data_exporter', 'custom', 'sensor']) {
+    const folder = join(project.root, blockDirectory(type)!);
+    for (const name of host.listFiles(folder)) {
+      const extension = name.split('.').pop() ?? '';
+      if (!extensions.has(extension) || name.startsWith('.') || name === '__init__.py') continue;
+      const path = join(folder, name);
+      if (project.blockUses.has(path)) continue;
+      problems.push({
+        code: 'orphan-block-file',
+        severity: 'hint',
+        message: `${relative(project.root, path)} is the file of no block: add it to a pipeline (pipewright new block) or delete it`,
+        range: { file: path, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } },
+      });
+    }
+  }
+  return problems;
+}
+
+/** Passwords, keys and tokens written into io_config.yaml instead of read from the environment. */
+function literalSecrets(project: Project): Problem[] {
+  const problems: Problem[] = [];
+  for (const profile of project.ioConfig?.profiles.values() ?? []) {
+    for (const [key, value] of Object.entries(profile.settings)) {
+      if (!SECRET_SETTINGS.test(key) || !SECRET_KEY.test(key)) continue;
+      if (typeof value !== 'string' || value.trim() === '' || value.includes('{{')) continue;
+      problems.push({
+        code: 'literal-secret',
+        severity: 'warning',
+        message: `${key} of profile "${profile.name}" is written in io_config.yaml, which is usually committed: write {{ env_var('${key}') }} and put the value in the project's .env`,
+        range: profile.keyRanges[key] ?? profile.range,
+      });
+    }
+  }
+  return problems;
+}
