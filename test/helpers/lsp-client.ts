@@ -6,7 +6,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 /** Diagnostics as the server publishes them. */
 export interface PublishedDiagnostics {
   uri: string;
-  diagnostics: { range: { start: { line: number; character: number } }; severity: number; code: string; message: string }[];
+  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; message: string }[];
 }
 
 /** A real client of the built language server over stdio, as Neovim or Helix would start it. */
