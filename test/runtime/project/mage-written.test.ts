@@ -78,13 +78,16 @@ test('triggers load with Mage defaults and unquoted timestamps', () => {
   assert.deepEqual(triggers[0].variables, { taxi_month: '2021-02' });
 });
 
-test('validate reports only the unknown upstream that Mage would drop silently', () => {
+test('validate reports only warnings: the unknown upstream Mage would drop silently, and the literal password of its template', () => {
   const problems = validateProject(project, { env: {} });
   assert.deepEqual(
     problems.map((p) => [p.severity, p.code, rel(p.range.file), p.range.start.line]),
-    [['warning', 'unknown-upstream', 'pipelines/etl_taxi/metadata.yaml', 38]],
+    [
+      ['warning', 'literal-secret', 'io_config.yaml', 8],
+      ['warning', 'unknown-upstream', 'pipelines/etl_taxi/metadata.yaml', 38],
+    ],
   );
-  assert.match(problems[0].message, /"removed_block"/);
+  assert.match(problems[1].message, /"removed_block"/);
 });
 
 test('the dev profile resolves from the project .env', () => {
