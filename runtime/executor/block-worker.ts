@@ -15,6 +15,7 @@ import { parquetSource } from '../data/sql-text.js';
 import type { PostgresSettings } from '../connectors/embedded-postgres.js';
 import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
 import { captureCallSites, errorPosition } from './error-position.js';
+import type { ProviderSqlOptions } from './sql-block.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const send = (message: WorkerMessage) => parentPort!.postMessage(message);
@@ -195,6 +196,25 @@ async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ ou
   return { output, tests: { passed, total: tests.length } };
 }
 
+/** What a SQL block on a data provider gets from its task, and the profile it runs with. */
+async function providerSqlOptions(task: BlockTask): Promise<{ options: ProviderSqlOptions; profile: string }> {
+  const { readProjectEnv } = await import('../project/project-env.js');
+  const env = readProjectEnv(task.projectRoot);
+  const profile = typeof task.block.configuration.data_provider_profile === 'string' ? task.block.configuration.data_provider_profile : task.profile;
+  const options: ProviderSqlOptions = {
+    file: task.block.file,
+    pipeline: task.pipeline,
+    block: task.block.uuid,
+    configuration: task.block.configuration,
+    inputs: task.upstream,
+    variables: { ...task.variables, block_uuid: task.block.uuid },
+    env: (name) => process.env[name] ?? env.get(name),
+    outputDir: task.outputDir,
+    duck: () => connection(task.workDir),
+  };
+  return { options, profile };
+}
+
 async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMessage> {
   setBlockEnvironment({
     connection: () => connection(task.workDir),
@@ -207,40 +227,15 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
     return { kind: 'done', ...(await runTypescript(task, signal)) };
   }
   if (task.block.language === 'sql' && task.block.configuration.data_provider === 'postgres') {
-    const [{ runSqlOnPostgres }, { readProjectEnv }] = await Promise.all([import('./sql-postgres.js'), import('../project/project-env.js')]);
-    const env = readProjectEnv(task.projectRoot);
-    const profile = typeof task.block.configuration.data_provider_profile === 'string' ? task.block.configuration.data_provider_profile : task.profile;
-    const output = await runSqlOnPostgres({
-      file: task.block.file,
-      pipeline: task.pipeline,
-      block: task.block.uuid,
-      configuration: task.block.configuration,
-      inputs: task.upstream,
-      variables: { ...task.variables, block_uuid: task.block.uuid },
-      env: (name) => process.env[name] ?? env.get(name),
-      outputDir: task.outputDir,
-      workDir: task.workDir,
-      settings: await postgresSettings(task, profile),
-      duck: () => connection(task.workDir),
-    });
+    const { runSqlOnPostgres } = await import('./sql-postgres.js');
+    const { options, profile } = await providerSqlOptions(task);
+    const output = await runSqlOnPostgres({ ...options, workDir: task.workDir, settings: await postgresSettings(task, profile) });
     return { kind: 'done', output, tests: { passed: 0, total: 0 } };
   }
   if (task.block.language === 'sql' && task.block.configuration.data_provider === 'bigquery') {
-    const [{ runSqlOnBigQuery }, { readProjectEnv }] = await Promise.all([import('./sql-bigquery.js'), import('../project/project-env.js')]);
-    const env = readProjectEnv(task.projectRoot);
-    const profile = typeof task.block.configuration.data_provider_profile === 'string' ? task.block.configuration.data_provider_profile : task.profile;
-    const output = await runSqlOnBigQuery({
-      file: task.block.file,
-      pipeline: task.pipeline,
-      block: task.block.uuid,
-      configuration: task.block.configuration,
-      inputs: task.upstream,
-      variables: { ...task.variables, block_uuid: task.block.uuid },
-      env: (name) => process.env[name] ?? env.get(name),
-      outputDir: task.outputDir,
-      warehouse: (await google(task, profile, signal)).bigquery(),
-      duck: () => connection(task.workDir),
-    });
+    const { runSqlOnBigQuery } = await import('./sql-bigquery.js');
+    const { options, profile } = await providerSqlOptions(task);
+    const output = await runSqlOnBigQuery({ ...options, warehouse: (await google(task, profile, signal)).bigquery() });
     return { kind: 'done', output, tests: { passed: 0, total: 0 } };
   }
   const provider = task.block.configuration.data_provider;

@@ -1,4 +1,3 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import type { Warehouse } from '../connectors/bigquery.js';
 import { Dataset } from '../data/dataset.js';
@@ -6,26 +5,14 @@ import { persistOutput } from '../data/persist.js';
 import { parquetSource } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
-import { SqlBlockError, sqlPosition } from './sql-block.js';
+import { configText, providerTarget, SqlBlockError, sqlPosition, type ProviderSqlOptions } from './sql-block.js';
 import { renderSql } from './sql-template.js';
 
 /** What a SQL block on BigQuery (or the embedded warehouse) needs. */
-export interface BigQuerySqlOptions {
-  file: string;
-  pipeline: string;
-  block: string;
-  configuration: Record<string, unknown>;
-  inputs: { uuid: string; output: StoredOutput }[];
-  variables: Record<string, unknown>;
-  env: (name: string) => string | undefined;
-  outputDir: string;
+export interface BigQuerySqlOptions extends ProviderSqlOptions {
   warehouse: Warehouse;
-  duck: () => Promise<DuckDBConnection>;
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
 
 /**
  * A SQL block with `data_provider: bigquery`, as Mage runs it: upstream outputs are loaded as tables
@@ -35,7 +22,7 @@ function text(value: unknown): string | undefined {
  */
 export async function runSqlOnBigQuery(options: BigQuerySqlOptions): Promise<StoredOutput> {
   const config = options.configuration;
-  const dataset = text(config.data_provider_schema);
+  const dataset = configText(config.data_provider_schema);
   if (!dataset) {
     throw new SqlBlockError({
       code: 'runtime',
@@ -65,8 +52,7 @@ export async function runSqlOnBigQuery(options: BigQuerySqlOptions): Promise<Sto
     throw new SqlBlockError({ code: 'runtime', message: `The query failed on BigQuery: ${(error as Error).message}`, file: options.file });
   }
   if (config.use_raw_sql !== true) {
-    const table = text(config.data_provider_table) ?? `${options.pipeline}_${options.block}`.replace(/[^A-Za-z0-9_]/g, '_');
-    const policy = text(config.export_write_policy) ?? 'append';
+    const { table, policy } = providerTarget(options);
     if (policy !== 'append' && policy !== 'replace' && policy !== 'fail') {
       throw new SqlBlockError({ code: 'runtime', message: `export_write_policy must be append, replace or fail, not "${policy}"`, file: options.file });
     }

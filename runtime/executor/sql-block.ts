@@ -8,6 +8,32 @@ import { TemplateValueError } from '../template/template.js';
 import { renderSql, upstreamView } from './sql-template.js';
 
 /** A SQL block's failure, with its place in the .sql file. */
+/** What a SQL block run on a data provider (PostgreSQL, BigQuery) needs, whichever it is. */
+export interface ProviderSqlOptions {
+  file: string;
+  pipeline: string;
+  block: string;
+  configuration: Record<string, unknown>;
+  inputs: { uuid: string; output: StoredOutput }[];
+  variables: Record<string, unknown>;
+  env: (name: string) => string | undefined;
+  outputDir: string;
+  duck: () => Promise<DuckDBConnection>;
+}
+
+/** A configuration value as text, or undefined when it is missing or blank. */
+export function configText(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Where a provider SQL block writes its result, and how (Mage's data_provider_table, export_write_policy). */
+export function providerTarget(options: ProviderSqlOptions): { table: string; policy: string } {
+  return {
+    table: configText(options.configuration.data_provider_table) ?? `${options.pipeline}_${options.block}`.replace(/[^A-Za-z0-9_]/g, '_'),
+    policy: configText(options.configuration.export_write_policy) ?? 'append',
+  };
+}
+
 export class SqlBlockError extends Error {
   constructor(readonly detail: BlockError) {
     super(detail.message);

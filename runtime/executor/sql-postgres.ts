@@ -1,4 +1,3 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import type { PostgresSettings } from '../connectors/embedded-postgres.js';
 import { PostgresIo } from '../connectors/postgres.js';
@@ -9,26 +8,14 @@ import { parquetSource } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
 import { renderSql } from './sql-template.js';
-import { SqlBlockError, sqlPosition } from './sql-block.js';
+import { configText, providerTarget, SqlBlockError, sqlPosition, type ProviderSqlOptions } from './sql-block.js';
 
 /** What a SQL block on PostgreSQL needs. */
-export interface PostgresSqlOptions {
-  file: string;
-  pipeline: string;
-  block: string;
-  configuration: Record<string, unknown>;
-  inputs: { uuid: string; output: StoredOutput }[];
-  variables: Record<string, unknown>;
-  env: (name: string) => string | undefined;
-  outputDir: string;
+export interface PostgresSqlOptions extends ProviderSqlOptions {
   workDir: string;
   settings: PostgresSettings;
-  duck: () => Promise<DuckDBConnection>;
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
 
 /**
  * A SQL block with `data_provider: postgres`, as Mage runs it: upstream outputs are loaded as tables
@@ -38,7 +25,7 @@ function text(value: unknown): string | undefined {
  */
 export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<StoredOutput> {
   const config = options.configuration;
-  const schema = text(config.data_provider_schema) ?? options.settings.schema;
+  const schema = configText(config.data_provider_schema) ?? options.settings.schema;
   const io = new PostgresIo(options.settings, options.duck, options.workDir);
   const upstreamTables: string[] = [];
   for (const input of options.inputs) {
@@ -63,8 +50,7 @@ export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<Sto
     await io.query(body);
     return persistOutput(undefined, undefined, { dir: options.outputDir });
   }
-  const table = text(config.data_provider_table) ?? `${options.pipeline}_${options.block}`.replace(/[^A-Za-z0-9_]/g, '_');
-  const policy = text(config.export_write_policy) ?? 'append';
+  const { table, policy } = providerTarget(options);
   const qualified = `${pgIdent(schema)}.${pgIdent(table)}`;
   const exists = (await io.query('SELECT to_regclass($1) IS NOT NULL AS found', [qualified]))[0].found === true;
   if (exists && policy === 'fail') throw new SqlBlockError({ code: 'runtime', message: `Table ${schema}.${table} exists and export_write_policy is fail`, file: options.file });
