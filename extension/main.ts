@@ -4,6 +4,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { backfill } from './backfill.js';
 import { runCli } from './cli.js';
 import { RunLenses } from './code-lens.js';
+import { addDevContainerTo, ContainerOffer } from './dev-container.js';
 import { DagPanels, showPreview, type Target } from './panels.js';
 import { Projects } from './projects.js';
 import { Runs } from './runs.js';
@@ -83,22 +84,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.languages.registerCodeLensProvider([{ scheme: 'file', pattern: '**/*.{ts,sql,py,yaml}' }], new RunLenses(projects)),
   );
 
-  const command = (id: string, needBlock: boolean, body: (target: Target) => unknown) =>
+  const offer = new ContainerOffer(context);
+  const command = (id: string, needBlock: boolean, body: (target: Target) => unknown, runs = false) =>
     vscode.commands.registerCommand(id, async (argument?: unknown) => {
       const target = await targetOf(projects, argument, needBlock);
       if (!target || (needBlock && !target.block)) return;
+      if (runs && !(await offer.runHere(target.root))) return;
       await body(target);
     });
+  const pickProject = async (placeHolder: string): Promise<string | undefined> => {
+    const roots = projects.all.map((view) => ({ label: view.project.name, description: view.project.root, root: view.project.root }));
+    const picked = roots.length > 1 ? await vscode.window.showQuickPick(roots, { placeHolder }) : roots[0];
+    return picked?.root;
+  };
   const withProfile = (args: string[]): string[] => {
     const profile = vscode.workspace.getConfiguration('pipewright').get<string>('profile');
     return profile ? [...args, '--profile', profile] : args;
   };
   context.subscriptions.push(
     vscode.commands.registerCommand('pipewright.refresh', () => projects.reload()),
-    command('pipewright.runPipeline', false, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline]), t.pipeline)),
-    command('pipewright.runBlock', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!]), `${t.pipeline}/${t.block}`)),
-    command('pipewright.runBlockWithUpstream', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!, '--with-upstream']), `${t.pipeline}/${t.block} with upstream`)),
-    command('pipewright.runFrom', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--from', t.block!]), `${t.pipeline} from ${t.block}`)),
+    command('pipewright.runPipeline', false, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline]), t.pipeline), true),
+    command('pipewright.runBlock', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!]), `${t.pipeline}/${t.block}`), true),
+    command('pipewright.runBlockWithUpstream', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!, '--with-upstream']), `${t.pipeline}/${t.block} with upstream`), true),
+    command('pipewright.runFrom', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--from', t.block!]), `${t.pipeline} from ${t.block}`), true),
     command('pipewright.previewOutput', true, (t) => showPreview(context, t as Target & { block: string })),
     command('pipewright.openDag', false, (t) => dags.open(t)),
     command('pipewright.openBlock', true, async (t) => {
@@ -106,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (block?.file && block.fileExists) await vscode.window.showTextDocument(vscode.Uri.file(block.file), { preview: false, viewColumn: vscode.ViewColumn.One });
       else void vscode.window.showWarningMessage(`Block ${t.block} has no file yet${block?.file ? `: ${vscode.workspace.asRelativePath(block.file)}` : ''}`);
     }),
-    command('pipewright.backfill', false, (t) => backfill(context, t, { profileArgs: withProfile([]), onRunFinished: () => projects.reloadSoon() })),
+    command('pipewright.backfill', false, (t) => backfill(context, t, { profileArgs: withProfile([]), onRunFinished: () => projects.reloadSoon() }), true),
     vscode.commands.registerCommand('pipewright.showLogs', async (root: string, runId: string) => {
       const result = await runCli(context, ['logs', runId], root);
       logs.clear();
@@ -116,9 +124,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('pipewright.activateTrigger', (node?: Node) => setTriggerStatus(node, 'active')),
     vscode.commands.registerCommand('pipewright.deactivateTrigger', (node?: Node) => setTriggerStatus(node, 'inactive')),
     vscode.commands.registerCommand('pipewright.startScheduler', async () => {
-      const roots = projects.all.map((view) => ({ label: view.project.name, description: view.project.root, root: view.project.root }));
-      const picked = roots.length > 1 ? await vscode.window.showQuickPick(roots, { placeHolder: 'Run the scheduler of which project?' }) : roots[0];
-      if (picked) scheduler.start(picked.root);
+      const root = await pickProject('Run the scheduler of which project?');
+      if (root && (await offer.runHere(root))) scheduler.start(root, withProfile(['scheduler']));
+    }),
+    vscode.commands.registerCommand('pipewright.addDevContainer', async () => {
+      const root = await pickProject('Add a dev container to which project?');
+      if (!root) {
+        if (projects.all.length === 0) void vscode.window.showWarningMessage('No Pipewright project in this workspace: open a folder with io_config.yaml or pipelines/');
+        return;
+      }
+      await addDevContainerTo(root);
+      await projects.reload();
     }),
     vscode.commands.registerCommand('pipewright.stopScheduler', () => scheduler.stop()),
     vscode.commands.registerCommand('pipewright.validateProject', () => vscode.commands.executeCommand('workbench.actions.view.problems')),

@@ -20,12 +20,12 @@ export class SchedulerControl implements vscode.Disposable {
     else this.item.hide();
   }
 
-  start(root: string): void {
+  start(root: string, args: string[] = ['scheduler']): void {
     if (this.running) {
       this.running.terminal.show(true);
       return;
     }
-    const process = runtimeTerminal(this.context, root, ['scheduler'], {
+    const process = runtimeTerminal(this.context, root, args, {
       onExit: () => {
         this.running = undefined;
         this.render();

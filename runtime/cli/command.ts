@@ -38,6 +38,18 @@ export const PROJECT_FLAG: Flag = {
   description: 'The project folder (default: the nearest folder upwards holding io_config.yaml or metadata.yaml)',
 };
 
+/** The --profile flag of the verbs that run blocks. */
+export const PROFILE_FLAG: Flag = {
+  type: 'string',
+  value: 'NAME',
+  description: 'The io_config.yaml profile (default: $PIPEWRIGHT_PROFILE, else default)',
+};
+
+/** The profile a run uses: --profile, else PIPEWRIGHT_PROFILE (a dev container sets it), else default. */
+export function profileOf(invocation: Invocation): string {
+  return (invocation.flags.profile as string | undefined) ?? (process.env.PIPEWRIGHT_PROFILE || 'default');
+}
+
 /** Parses a verb's arguments; unknown flags are an error that names them. */
 export function parseVerbArgs(verb: Verb, args: string[]): { positionals: string[]; flags: Invocation['flags'] } {
   const options = Object.fromEntries(

@@ -11,8 +11,7 @@ import { logsVerb, runsVerb } from './verb-runs.js';
 import { schedulerVerb } from './verb-scheduler.js';
 import { triggersVerb } from './verb-triggers.js';
 import { validateVerb } from './verb-validate.js';
-
-declare const PIPEWRIGHT_VERSION: string;
+import { pipewrightVersion } from '../version.js';
 
 /** Every verb of the CLI, in the order --help lists them. */
 export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, schedulerVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb];
@@ -41,7 +40,7 @@ export async function main(args: string[], io: Partial<Pick<Invocation, 'out' | 
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
-    out(typeof PIPEWRIGHT_VERSION === 'string' ? PIPEWRIGHT_VERSION : 'dev');
+    out(pipewrightVersion ?? 'dev');
     return 0;
   }
   const verb = VERBS.find((v) => v.name === name);

@@ -5,7 +5,7 @@ import { loadProject } from '../project/load-project.js';
 import { parseStartTime } from '../project/schedule.js';
 import { backfillName, planBackfill, runBackfill, type PlannedRun } from '../scheduler/backfill.js';
 import { parseInterval, type IntervalSpec } from '../scheduler/intervals.js';
-import { PROJECT_FLAG, type Invocation, type Verb } from './command.js';
+import { PROJECT_FLAG, type Invocation, type Verb, PROFILE_FLAG, profileOf } from './command.js';
 import { paint } from './output.js';
 import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
@@ -47,7 +47,7 @@ export const backfillVerb: Verb = {
     'dry-run': { type: 'boolean', description: 'List the runs it would make, and those it would skip' },
     json: { type: 'boolean', description: 'With --dry-run: the plan as JSON' },
     events: { type: 'string', value: 'FILE', description: 'Append every run\'s events to FILE as JSON lines (for editors)' },
-    profile: { type: 'string', value: 'NAME', description: 'The io_config.yaml profile (default: default)' },
+    profile: PROFILE_FLAG,
   },
   async run(invocation) {
     const root = projectDir(invocation);
@@ -100,7 +100,7 @@ export const backfillVerb: Verb = {
     try {
       const { results } = await runBackfill({
         project, pipeline, ...options, force: Boolean(invocation.flags.force), signal: controller.signal,
-        profile: (invocation.flags.profile as string | undefined) ?? 'default',
+        profile: profileOf(invocation),
         onEvent: eventsFile ? (event) => appendFileSync(resolve(invocation.cwd, eventsFile), `${JSON.stringify(event)}\n`) : undefined,
         onRunDone: (run, result) => {
           if (result.status === 'skipped') return;

@@ -4,24 +4,27 @@ import { addBlock } from '../scaffold/add-block.js';
 import { TEMPLATE_LANGUAGES, TEMPLATE_TYPES, type TemplateType } from '../scaffold/block-templates.js';
 import { newPipeline } from '../scaffold/new-pipeline.js';
 import { newProject } from '../scaffold/new-project.js';
+import { addDevContainer, DEV_PROFILE, POSTGRES_SERVICE } from '../scaffold/dev-container.js';
 import { PROJECT_FLAG, type Invocation, type Verb } from './command.js';
 import { noProject, projectDir } from './project-arg.js';
 
 /** `pipewright new project|pipeline|block`: files from templates that validate cleanly. */
 export const newVerb: Verb = {
   name: 'new',
-  summary: 'Create a project, a pipeline or a block from a template.',
+  summary: 'Create a project, a pipeline, a block or a dev container from a template.',
   usage:
-    'pipewright new project <NAME>\n' +
+    'pipewright new project <NAME> [--devcontainer]\n' +
+    '       pipewright new devcontainer\n' +
     '       pipewright new pipeline <NAME> [--description TEXT]\n' +
     '       pipewright new block <PIPELINE> <NAME> --type TYPE [--language typescript|sql] [--upstream UUID ...]',
-  details: `Block types: ${TEMPLATE_TYPES.join(', ')}. A block's file goes where Mage looks for it\n(data_loaders/, transformers/, data_exporters/, custom/, sensors/) and its entry into the pipeline's metadata.yaml.`,
+  details: `Block types: ${TEMPLATE_TYPES.join(', ')}. A block's file goes where Mage looks for it\n(data_loaders/, transformers/, data_exporters/, custom/, sensors/) and its entry into the pipeline's metadata.yaml.\nA dev container is .devcontainer/ (devcontainer.json, Dockerfile) and docker-compose.yml with PostgreSQL\nand a headless scheduler (docker compose --profile scheduler up -d).`,
   flags: {
     project: PROJECT_FLAG,
     type: { type: 'string', value: 'TYPE', description: `Block type: ${TEMPLATE_TYPES.join(', ')}` },
     language: { type: 'string', value: 'LANG', description: 'Block language: typescript (default) or sql' },
     upstream: { type: 'string', value: 'UUID', multiple: true, description: 'An upstream block (repeat for several, in argument order)' },
     description: { type: 'string', value: 'TEXT', description: "The pipeline's description" },
+    devcontainer: { type: 'boolean', description: 'With a dev container: .devcontainer/ and docker-compose.yml with PostgreSQL' },
   },
   run(invocation) {
     const [what, ...rest] = invocation.positionals;
@@ -29,11 +32,12 @@ export const newVerb: Verb = {
       if (what === 'project') return createProject(invocation, rest);
       if (what === 'pipeline') return createPipeline(invocation, rest);
       if (what === 'block') return createBlock(invocation, rest);
+      if (what === 'devcontainer') return createDevContainer(invocation);
     } catch (error) {
       invocation.err(`error: ${(error as Error).message}`);
       return 1;
     }
-    invocation.err(`error: Say what to create: pipewright new project|pipeline|block ...${what ? ` ("${what}" is none of these)` : ''}`);
+    invocation.err(`error: Say what to create: pipewright new project|pipeline|block|devcontainer ...${what ? ` ("${what}" is none of these)` : ''}`);
     return 2;
   },
 };
@@ -44,9 +48,22 @@ function createProject(invocation: Invocation, [name]: string[]): number {
     return 2;
   }
   const dir = resolve(invocation.cwd, name);
-  newProject(dir, { name: basename(dir) });
-  invocation.out(`Created project ${relative(invocation.cwd, dir) || '.'}`);
-  invocation.out(`Next: cd ${name} && pipewright new pipeline my_pipeline`);
+  const devcontainer = Boolean(invocation.flags.devcontainer);
+  newProject(dir, { name: basename(dir), devcontainer });
+  invocation.out(`Created project ${relative(invocation.cwd, dir) || '.'}${devcontainer ? ' with a dev container' : ''}`);
+  if (devcontainer) invocation.out(`Next: open ${name} in VS Code and run "Dev Containers: Reopen in Container"`);
+  else invocation.out(`Next: cd ${name} && pipewright new pipeline my_pipeline`);
+  return 0;
+}
+
+function createDevContainer(invocation: Invocation): number {
+  const root = projectDir(invocation);
+  if (!root) return noProject(invocation);
+  const result = addDevContainer(root);
+  for (const file of result.created) invocation.out(`Created ${relative(invocation.cwd, file)}`);
+  for (const file of result.appended) invocation.out(`Added to ${relative(invocation.cwd, file)}`);
+  invocation.out(`The project is mounted at ${result.workspaceFolder}; its runs use the ${DEV_PROFILE} profile, whose PostgreSQL is the compose service "${POSTGRES_SERVICE}".`);
+  invocation.out('Next: "Dev Containers: Reopen in Container" in VS Code, or: docker compose --profile scheduler up -d (triggers without an editor)');
   return 0;
 }
 

@@ -8,7 +8,7 @@ import { ensureBlockTypes } from '../project/block-types.js';
 import { loadProject } from '../project/load-project.js';
 import { parseStartTime } from '../project/schedule.js';
 import type { RunEvent } from '../protocol.js';
-import { PROJECT_FLAG, type Verb } from './command.js';
+import { PROJECT_FLAG, type Verb, PROFILE_FLAG, profileOf } from './command.js';
 import { displayPath } from './output.js';
 import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
@@ -29,7 +29,7 @@ export const runVerb: Verb = {
     from: { type: 'string', value: 'UUID', description: 'Run this block and everything downstream of it' },
     var: { type: 'string', value: 'NAME=VALUE', multiple: true, description: 'Set a variable (over pipeline and trigger variables)' },
     'execution-date': { type: 'string', value: 'ISO', description: 'The run\'s execution_date (default: now)' },
-    profile: { type: 'string', value: 'NAME', description: 'The io_config.yaml profile (default: default)' },
+    profile: PROFILE_FLAG,
     concurrency: { type: 'string', value: 'N', description: 'Blocks running at once' },
     events: { type: 'string', value: 'FILE', description: 'Also write every event as a JSON line to FILE' },
   },
@@ -85,7 +85,7 @@ export const runVerb: Verb = {
     try {
       const result = await runPipeline({
         project, pipeline, overrides, executionDate, concurrency, onEvent, signal: controller.signal,
-        profile: (invocation.flags.profile as string | undefined) ?? 'default',
+        profile: profileOf(invocation),
         selection: {
           block: invocation.flags.block as string | undefined,
           from: invocation.flags.from as string | undefined,

@@ -1,5 +1,5 @@
 import { Scheduler } from '../scheduler/scheduler.js';
-import { PROJECT_FLAG, type Verb } from './command.js';
+import { PROFILE_FLAG, profileOf, PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
 
@@ -7,7 +7,7 @@ import { noProject, projectDir } from './project-arg.js';
 export const schedulerVerb: Verb = {
   name: 'scheduler',
   summary: "Run the project's active triggers on their schedules, until stopped (Ctrl-C).",
-  usage: 'pipewright scheduler [--every SECONDS] [--once]',
+  usage: 'pipewright scheduler [--every SECONDS] [--once] [--profile NAME]',
   details:
     'Trigger edits apply at the next check, without a restart. Each (pipeline, trigger, execution_date)\n' +
     'runs once, even with two schedulers or after a restart. Ctrl-C stops starting runs and waits for\n' +
@@ -16,6 +16,7 @@ export const schedulerVerb: Verb = {
     project: PROJECT_FLAG,
     every: { type: 'string', value: 'SECONDS', description: 'How often to check the triggers (default 15)' },
     once: { type: 'boolean', description: 'Check once, wait for the runs it starts, and exit (for cron or CI)' },
+    profile: PROFILE_FLAG,
   },
   async run(invocation) {
     const root = projectDir(invocation);
@@ -26,14 +27,14 @@ export const schedulerVerb: Verb = {
       return 2;
     }
     const stamp = () => paint(invocation.color, 'dim', new Date().toISOString().slice(0, 19).replace('T', ' '));
-    const scheduler = new Scheduler({ root, log: (line) => invocation.out(`${stamp()} ${line}`) });
+    const scheduler = new Scheduler({ root, profile: profileOf(invocation), log: (line) => invocation.out(`${stamp()} ${line}`) });
     if (invocation.flags.once) {
       const started = scheduler.tick();
       if (started.length === 0) invocation.out(`${stamp()} nothing is due`);
       const results = await Promise.all(started.map((s) => s.done));
       return results.every((r) => r?.status === 'completed') ? 0 : 1;
     }
-    invocation.out(`${stamp()} scheduler started for ${root}, checking every ${every} s (Ctrl-C to stop)`);
+    invocation.out(`${stamp()} scheduler started for ${root} with the ${profileOf(invocation)} profile, checking every ${every} s (Ctrl-C to stop)`);
     let signals = 0;
     const stopped = new Promise<void>((resolve) => {
       const onSignal = () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBlockTypes, PROJECT_TSCONFIG } from '../project/block-types.js';
 import { createFile } from '../project/write-file.js';
+import { addDevContainer, DEV_CONTAINER_DEV_ENV } from './dev-container.js';
 
 const IO_CONFIG = `version: 0.1.1
 # Profiles hold connection settings; choose one with --profile NAME.
@@ -37,7 +38,7 @@ node_modules/
 `;
 
 /** Creates a project folder in Mage's layout; refuses a folder that already has files. */
-export function newProject(dir: string, options: { name: string }): string[] {
+export function newProject(dir: string, options: { name: string; devcontainer?: boolean }): string[] {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new Error(`${dir} already exists and is not empty: choose a new folder name`);
   }
@@ -45,8 +46,8 @@ export function newProject(dir: string, options: { name: string }): string[] {
   const files: Record<string, string> = {
     'metadata.yaml': `project_type: standalone\nproject_uuid: ${randomBytes(16).toString('hex')}\nproject_name: ${options.name}\n`,
     'io_config.yaml': IO_CONFIG,
-    'dev.env': DEV_ENV,
-    '.env': DEV_ENV,
+    'dev.env': options.devcontainer ? DEV_CONTAINER_DEV_ENV : DEV_ENV,
+    '.env': options.devcontainer ? DEV_CONTAINER_DEV_ENV : DEV_ENV,
     '.gitignore': GITIGNORE,
     'tsconfig.json': PROJECT_TSCONFIG,
   };
@@ -55,5 +56,7 @@ export function newProject(dir: string, options: { name: string }): string[] {
     mkdirSync(join(dir, folder), { recursive: true });
   }
   ensureBlockTypes(dir);
-  return Object.keys(files).map((f) => join(dir, f));
+  const created = Object.keys(files).map((f) => join(dir, f));
+  if (options.devcontainer) created.push(...addDevContainer(dir).created);
+  return created;
 }

@@ -17,6 +17,8 @@ export interface SchedulerOptions {
   onEvent?: RunOptions['onEvent'];
   /** The environment triggers' `envs` are matched against (default: the ENV variable, else dev, as Mage). */
   env?: string;
+  /** The io_config.yaml profile the runs use (default: default). */
+  profile?: string;
 }
 
 /** A positive number from a trigger setting, or undefined. */
@@ -152,6 +154,7 @@ export class Scheduler {
       timeoutSeconds: positive(trigger.settings.timeout),
       timeoutStatus: trigger.settings.timeout_status === 'cancelled' ? 'cancelled' : 'failed',
       stopOnBlockFailure: trigger.settings.allow_blocks_to_fail !== true,
+      profile: this.options.profile,
     }).then(
       (result) => {
         const why = result.timedOut ? `, timed out after ${String(trigger.settings.timeout)} s (settings.timeout)` : '';

@@ -40,7 +40,7 @@ function workspace(): string {
   return root;
 }
 
-test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill, a trigger turned off and the scheduler, in a real VS Code', { timeout: 240_000 }, async (t) => {
+test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill, a trigger turned off, the scheduler and a dev container added, in a real VS Code', { timeout: 240_000 }, async (t) => {
   const root = workspace();
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const { page, outside, log } = await openEditor(t, root);
@@ -119,6 +119,19 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     await page.locator('.part.panel', { hasText: 'Pipewright: scheduler' }).first().waitFor({ timeout: 30_000 });
     await page.locator('.statusbar-item', { hasText: 'Scheduler on' }).first().click();
     await page.locator('.statusbar-item', { hasText: 'Scheduler off' }).first().waitFor({ timeout: 30_000 });
+
+    // "Add Dev Container" writes the container's files and shows the compose file. code-server's
+    // window is itself remote (its extension host runs on the server), so a run goes on there
+    // without the offer to reopen in the container that a local window gets.
+    await runCommand(page, 'Pipewright: Add Dev Container');
+    await page.locator('.notifications-toasts', { hasText: 'Added a dev container' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.tab', { hasText: 'docker-compose.yml' }).first().waitFor();
+    assert.match(readFileSync(join(root, '.devcontainer/devcontainer.json'), 'utf8'), /"service": "workspace"/);
+    assert.match(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), /profiles: \[scheduler\]/);
+    await runCommand(page, 'Pipewright: Run Pipeline');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'hello' }).first().click();
+    await page.locator('.part.panel', { hasText: 'Pipewright: hello' }).first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.monaco-dialog-box').count(), 0);
 
     assert.deepEqual(outside, [], 'the editor makes no request outside 127.0.0.1');
   } catch (error) {

@@ -46,6 +46,12 @@ test('a SQL block on BigQuery, and one without a dataset is told to name it', as
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.deepEqual((await bigquery.sql('SELECT zone, total FROM analytics.fares')).map((r) => [r.zone, Number(r.total)]), [['A', 15]]);
   assert.ok(bigquery.tables.has('analytics.p_trips'), 'the upstream output went up as a table');
+  // PIPEWRIGHT_PROFILE (a dev container sets it) chooses the profile when --profile does not.
+  const unknown = await pipewrightAsync(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PROFILE: 'nosuch' } });
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stdout + unknown.stderr, /nosuch/);
+  const flagWins = await pipewrightAsync(['run', 'p', '--profile', 'gcp'], { cwd: root, env: { PIPEWRIGHT_PROFILE: 'nosuch' } });
+  assert.equal(flagWins.code, 0, flagWins.stdout + flagWins.stderr);
 
   const missing = pipelineProject(t, { ...BLOCKS, fares_by_zone: { ...BLOCKS.fares_by_zone, yaml: ['configuration:', '  data_provider: bigquery'] } });
   const failed = await pipewrightAsync(['run', 'p'], { cwd: missing });
