@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { Problem } from '../runtime/problem.js';
+import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
+import type { Problem, SourceRange } from '../runtime/problem.js';
 
 const SEVERITY: Record<Problem['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -8,18 +8,23 @@ const SEVERITY: Record<Problem['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** A runtime problem as an LSP diagnostic: the same problem, 0-based. */
-export function toDiagnostic(problem: Problem): Diagnostic {
-  const { start, end } = problem.range;
+/** A runtime range (1-based) as an LSP range (0-based). */
+export function toRange({ start, end }: SourceRange): Range {
   return {
-    range: {
-      start: { line: start.line - 1, character: start.col - 1 },
-      end: { line: end.line - 1, character: end.col - 1 },
-    },
+    start: { line: start.line - 1, character: start.col - 1 },
+    end: { line: end.line - 1, character: end.col - 1 },
+  };
+}
+
+/** A runtime problem as an LSP diagnostic: the same problem, 0-based; its fix rides along as data for the quick fix. */
+export function toDiagnostic(problem: Problem): Diagnostic {
+  return {
+    range: toRange(problem.range),
     severity: SEVERITY[problem.severity],
     code: problem.code,
     source: 'pipewright',
     message: problem.message,
+    ...(problem.fix ? { data: problem.fix } : {}),
   };
 }
 

@@ -1,10 +1,11 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findProjectRoot, loadProject } from '../runtime/project/load-project.js';
 import type { Project } from '../runtime/project/model.js';
 import { validateProject } from '../runtime/validate-project.js';
+import { codeActions } from './code-actions.js';
 import { diagnosticsByUri } from './diagnostics.js';
 import { overlayHost } from './overlay-host.js';
 import { completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
@@ -25,6 +26,7 @@ connection.onInitialize(() => ({
     completionProvider: { triggerCharacters: [' ', '[', ',', '-', ':'] },
     hoverProvider: true,
     definitionProvider: true,
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
   },
   serverInfo: { name: 'pipewright' },
 }));
@@ -87,6 +89,14 @@ connection.onDefinition((params) =>
     const request = pipelineRequest(params.textDocument.uri);
     return request?.kind === 'metadata' ? definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position)) : undefined;
   }) ?? null,
+);
+
+connection.onCodeAction((params) =>
+  guarded('Code action', () => {
+    const uri = params.textDocument.uri;
+    const root = uri.startsWith('file:') ? findProjectRoot(dirname(fileURLToPath(uri)), host) : undefined;
+    return codeActions(params.context.diagnostics, uri, host, root);
+  }) ?? [],
 );
 
 /** Re-checks the whole project of a document: one edit can change the problems of other files. */

@@ -4,6 +4,7 @@ import { blockDirectory, LANGUAGE_EXTENSIONS } from './project/block-kinds.js';
 import type { ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
 import { SECRET_KEY } from './project/secrets.js';
+import { hasPath, valueRange } from './project/yaml-file.js';
 
 /** The block API wrapper for each block type (the default export of a TypeScript block). */
 const WRAPPER_TYPES: Record<string, string> = {
@@ -113,11 +114,19 @@ function literalSecrets(project: Project): Problem[] {
     for (const [key, value] of Object.entries(profile.settings)) {
       if (!SECRET_SETTINGS.test(key) || !SECRET_KEY.test(key)) continue;
       if (typeof value !== 'string' || value.trim() === '' || value.includes('{{')) continue;
+      // The variable takes the setting's name, unless the project's .env or dev.env already gives that
+      // name another value; then the profile's name goes in front.
+      const known = project.dotenv.get(key);
+      const name = known === undefined || known === value ? key : `${profile.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${key}`;
+      const file = project.ioConfig!.file;
       problems.push({
         code: 'literal-secret',
         severity: 'warning',
-        message: `${key} of profile "${profile.name}" is written in io_config.yaml, which is usually committed: write {{ env_var('${key}') }} and put the value in the project's .env`,
+        message: `${key} of profile "${profile.name}" is written in io_config.yaml, which is usually committed: write {{ env_var('${name}') }} and put the value in the project's .env`,
         range: profile.keyRanges[key] ?? profile.range,
+        ...(hasPath(file, [profile.name, key])
+          ? { fix: { kind: 'env-var-secret' as const, name, value: known === value ? undefined : value, valueRange: valueRange(file, [profile.name, key]), envFile: join(project.root, '.env') } }
+          : {}),
       });
     }
   }

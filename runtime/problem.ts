@@ -46,12 +46,24 @@ export type ProblemCode =
   | 'missing-project'
   | 'io-error';
 
+/** How a problem can be fixed mechanically; the language server offers it as a quick fix. */
+export type ProblemFix =
+  /** Put quotes around env_var's argument (the problem's range). */
+  | { kind: 'quote-env-var'; name: string }
+  /** Create the block's missing file from the template of its type. */
+  | { kind: 'create-block-file'; file: string; type: string; language: string; upstream: string[] }
+  /** Add `uuid` to block `block`'s `key` list in the pipeline's metadata.yaml `file`. */
+  | { kind: 'add-link'; file: string; block: string; key: 'upstream_blocks' | 'downstream_blocks'; uuid: string }
+  /** Read a literal secret of io_config.yaml (at `valueRange`) with env_var(name), adding `value` to `envFile` unless the project has it already. */
+  | { kind: 'env-var-secret'; name: string; value?: string; valueRange: SourceRange; envFile: string };
+
 /** One thing wrong with a project, always tied to the place in a file that causes it. */
 export interface Problem {
   code: ProblemCode;
   severity: Severity;
   message: string;
   range: SourceRange;
+  fix?: ProblemFix;
 }
 
 /** The result of any loader: bad input becomes problems, never an exception. */

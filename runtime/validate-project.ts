@@ -67,7 +67,11 @@ function checkPipeline(project: Project, pipeline: Pipeline): Problem[] {
       edge.listedIn === 'upstream'
         ? at(to, ['upstream_blocks', rawIndex(to, 'upstream_blocks', from.uuid)])
         : at(from, ['downstream_blocks', rawIndex(from, 'downstream_blocks', to.uuid)]);
-    problems.push({ code: 'edge-mismatch', severity: 'warning', message, range });
+    const fix =
+      edge.listedIn === 'upstream'
+        ? ({ kind: 'add-link', file: file.path, block: from.uuid, key: 'downstream_blocks', uuid: to.uuid } as const)
+        : ({ kind: 'add-link', file: file.path, block: to.uuid, key: 'upstream_blocks', uuid: from.uuid } as const);
+    problems.push({ code: 'edge-mismatch', severity: 'warning', message, range, fix });
   }
   if (graph.cycle) {
     const path = graph.cycle.join(' → ');
@@ -121,6 +125,7 @@ function checkBlockFile(project: Project, pipeline: Pipeline, block: Block): Pro
       severity: inMissingSibling ? 'warning' : 'error',
       message: `Cannot find the file of block "${block.uuid}": ${shown} does not exist; create it (pipewright new block) or fix ${setting}`,
       range,
+      fix: { kind: 'create-block-file', file: block.file, type: block.type, language: block.language, upstream: block.upstream },
     },
   ];
 }

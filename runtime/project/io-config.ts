@@ -146,6 +146,7 @@ function envReference(
       severity: 'error',
       message: `env_var(${parsed.arg}) needs quotes around the variable name: write {{ env_var('${parsed.arg}') }}`,
       range: offsetRange(file.path, file.lines, parsed.argStart, parsed.argEnd),
+      fix: { kind: 'quote-env-var', name: parsed.arg },
     });
     return undefined;
   }

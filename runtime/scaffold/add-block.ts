@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { blockDirectory, LANGUAGE_EXTENSIONS, type BlockLanguage } from '../project/block-kinds.js';
 import { createFile, writeFileAtomic } from '../project/write-file.js';
 import { blockTemplate, type TemplateType } from './block-templates.js';
@@ -40,11 +40,7 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
   for (const up of block.upstream) {
     const parent = entries.find((e) => uuidOf(e) === up);
     if (!parent) throw new Error(`Cannot find upstream block "${up}" in pipeline "${block.pipeline}"`);
-    const existing: unknown = parent.get('downstream_blocks', true);
-    const list = isSeq(existing) ? existing : (doc.createNode([]) as YAMLSeq);
-    if (list !== existing) parent.set('downstream_blocks', list);
-    if (!list.items.some((i) => isScalar(i) && String(i.value) === uuid)) list.add(doc.createNode(uuid));
-    list.flow = false;
+    addToList(doc, parent, 'downstream_blocks', uuid);
   }
   // Keys in alphabetical order, as Mage's writer sorts them. No `status`: run state is not source.
   const entry = doc.createNode({
@@ -64,8 +60,35 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
   const file = join(root, blockDirectory(block.type)!, `${uuid}.${LANGUAGE_EXTENSIONS[block.language]}`);
   const created = !existsSync(file);
   if (created) createFile(file, blockTemplate(block.type, block.language, { upstream: block.upstream }));
-  // Mage (PyYAML) writes list items flush with their key; keep a file's own style when it indents them.
-  const indentSeq = /^[a-z_]+:\s*\n {2,}- /m.test(text);
-  writeFileAtomic(metadataPath, doc.toString({ indentSeq }));
+  writeFileAtomic(metadataPath, printInStyle(doc, text));
   return { uuid, file, created };
+}
+
+/** Adds `uuid` to a block entry's link list (made a block-style list), unless it is there. */
+function addToList(doc: Document, entry: YAMLMap, key: 'upstream_blocks' | 'downstream_blocks', uuid: string): void {
+  const existing: unknown = entry.get(key, true);
+  const list = isSeq(existing) ? existing : (doc.createNode([]) as YAMLSeq);
+  if (list !== existing) entry.set(key, list);
+  if (!list.items.some((i) => isScalar(i) && String(i.value) === uuid)) list.add(doc.createNode(uuid));
+  list.flow = false;
+}
+
+/** Prints a metadata.yaml as its text was written: Mage (PyYAML) writes list items flush with their key; a file that indents them keeps that. */
+function printInStyle(doc: Document, text: string): string {
+  return doc.toString({ indentSeq: /^[a-z_]+:\s*\n {2,}- /m.test(text) });
+}
+
+/**
+ * The text of a pipeline's metadata.yaml with `uuid` added to block `block`'s `key` list, comments
+ * and formatting kept; undefined when the file has YAML errors or no such block.
+ */
+export function addLinkToText(text: string, block: string, key: 'upstream_blocks' | 'downstream_blocks', uuid: string): string | undefined {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) return undefined;
+  const blocks: unknown = doc.get('blocks', true);
+  if (!isSeq(blocks)) return undefined;
+  const entry = (blocks.items.filter(isMap) as YAMLMap[]).find((e) => String((e.get('uuid') as unknown) ?? e.get('name')) === block);
+  if (!entry) return undefined;
+  addToList(doc, entry, key, uuid);
+  return printInStyle(doc, text);
 }

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
 /** Diagnostics as the server publishes them. */
 export interface PublishedDiagnostics {
   uri: string;
-  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; message: string }[];
+  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; message: string; data?: unknown }[];
 }
 
 /** A real client of the built language server over stdio, as Neovim or Helix would start it. */
@@ -53,6 +54,12 @@ export class LspClient {
     return this.connection.sendRequest(method, { textDocument: { uri: pathToFileURL(path).href }, position: { line, character } }) as Promise<T>;
   }
 
+  /** The code actions the server offers for a file's diagnostics. */
+  codeActions<T>(path: string, diagnostics: PublishedDiagnostics['diagnostics']): Promise<T> {
+    const range = diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: pathToFileURL(path).href }, range, context: { diagnostics } }) as Promise<T>;
+  }
+
   /** Waits for the next diagnostics of a file that satisfy `match`, failing after `ms`. */
   diagnostics(path: string, match: (d: PublishedDiagnostics) => boolean = () => true, ms = 10_000): Promise<PublishedDiagnostics> {
     const uri = pathToFileURL(path).href;
@@ -75,6 +82,40 @@ export class LspClient {
     } finally {
       this.connection.dispose();
       this.child.kill();
+    }
+  }
+}
+
+type Position = { line: number; character: number };
+type TextEdit = { range: { start: Position; end: Position }; newText: string };
+/** A workspace edit as servers send it: per-file edits, or document changes with file creations. */
+export interface WorkspaceEdit {
+  changes?: Record<string, TextEdit[]>;
+  documentChanges?: ({ kind: 'create'; uri: string; options?: { ignoreIfExists?: boolean } } | { kind: 'rename'; oldUri: string; newUri: string } | { textDocument: { uri: string }; edits: TextEdit[] })[];
+}
+
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  // Applied from the end, so earlier offsets stay valid (as editors do with non-overlapping edits).
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  for (const edit of sorted) text = text.slice(0, offset(edit.range.start)) + edit.newText + text.slice(offset(edit.range.end));
+  return text;
+}
+
+/** Applies a workspace edit to the files on disk, as an editor applies a quick fix or a rename and saves. */
+export function applyWorkspaceEdit(edit: WorkspaceEdit): void {
+  const path = (uri: string) => fileURLToPath(uri);
+  for (const [uri, edits] of Object.entries(edit.changes ?? {})) writeFileSync(path(uri), applyEdits(readFileSync(path(uri), 'utf8'), edits));
+  for (const change of edit.documentChanges ?? []) {
+    if ('kind' in change && change.kind === 'create') {
+      // Editors make the folders a new file needs.
+      mkdirSync(dirname(path(change.uri)), { recursive: true });
+      if (!existsSync(path(change.uri))) writeFileSync(path(change.uri), '');
+    } else if ('kind' in change && change.kind === 'rename') {
+      renameSync(path(change.oldUri), path(change.newUri));
+    } else if ('textDocument' in change) {
+      writeFileSync(path(change.textDocument.uri), applyEdits(readFileSync(path(change.textDocument.uri), 'utf8'), change.edits));
     }
   }
 }
