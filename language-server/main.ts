@@ -8,6 +8,7 @@ import { validateProject } from '../runtime/validate-project.js';
 import { codeActions } from './code-actions.js';
 import { diagnosticsByUri } from './diagnostics.js';
 import { overlayHost } from './overlay-host.js';
+import { blockAt, blockReferences, entriesOfBlockFile, ioConfigSymbols, pipelineSymbols, renameBlock, triggerSymbols } from './navigation.js';
 import { completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
 import { completeTriggers, hoverTriggers, pipelineOfTriggersFile } from './trigger-features.js';
 
@@ -27,6 +28,9 @@ connection.onInitialize(() => ({
     hoverProvider: true,
     definitionProvider: true,
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    referencesProvider: true,
+    renameProvider: { prepareProvider: true },
+    documentSymbolProvider: true,
   },
   serverInfo: { name: 'pipewright' },
 }));
@@ -84,11 +88,68 @@ connection.onHover((params) =>
     return hoverPipeline(request.project, request.pipeline, request.document.getText(), offset);
   }) ?? null,
 );
+/** The project of a document and the document's path, for any file of a project. */
+function fileRequest(uri: string) {
+  const document = documents.get(uri);
+  if (!document || !uri.startsWith('file:')) return undefined;
+  const file = fileURLToPath(uri);
+  const root = findProjectRoot(dirname(file), host);
+  return root ? { project: projectOf(root), file, document } : undefined;
+}
+
+/** The block under the cursor in a metadata.yaml, with its pipeline. */
+function blockRequest(uri: string, position: { line: number; character: number }) {
+  const request = pipelineRequest(uri);
+  if (request?.kind !== 'metadata') return undefined;
+  const block = blockAt(request.pipeline, request.document.getText(), request.document.offsetAt(position));
+  return block ? { ...request, block } : undefined;
+}
+
 connection.onDefinition((params) =>
   guarded('Definition', () => {
     const request = pipelineRequest(params.textDocument.uri);
-    return request?.kind === 'metadata' ? definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position)) : undefined;
+    if (request?.kind === 'metadata') return definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position));
+    // A block file: its entries in the metadata.yaml of every pipeline using it.
+    const file = fileRequest(params.textDocument.uri);
+    const entries = file ? entriesOfBlockFile(file.project, file.file) : [];
+    return entries.length > 0 ? entries : undefined;
   }) ?? null,
+);
+connection.onReferences((params) =>
+  guarded('References', () => {
+    const request = blockRequest(params.textDocument.uri, params.position);
+    if (request) return blockReferences(request.project, request.pipeline, request.block, params.context.includeDeclaration);
+    const file = fileRequest(params.textDocument.uri);
+    return file ? entriesOfBlockFile(file.project, file.file) : [];
+  }) ?? [],
+);
+connection.onPrepareRename((params) =>
+  guarded('Rename', () => {
+    const request = blockRequest(params.textDocument.uri, params.position);
+    if (!request) return undefined;
+    const cursor = request.document.offsetAt(params.position);
+    const text = request.document.getText();
+    let start = cursor;
+    let end = cursor;
+    while (start > 0 && /[\w.-]/.test(text[start - 1])) start--;
+    while (end < text.length && /[\w.-]/.test(text[end])) end++;
+    return { range: { start: request.document.positionAt(start), end: request.document.positionAt(end) }, placeholder: request.block.uuid };
+  }) ?? null,
+);
+connection.onRenameRequest((params) => {
+  const request = blockRequest(params.textDocument.uri, params.position);
+  // Errors (a taken name, a file in the way) go back to the editor, which shows them.
+  return request ? renameBlock(request.project, request.pipeline, request.block, params.newName, host) : null;
+});
+connection.onDocumentSymbol((params) =>
+  guarded('Symbols', () => {
+    const request = pipelineRequest(params.textDocument.uri);
+    if (request?.kind === 'metadata') return pipelineSymbols(request.pipeline);
+    if (request?.kind === 'triggers') return triggerSymbols(request.pipeline);
+    const file = fileRequest(params.textDocument.uri);
+    const config = file?.project.ioConfig;
+    return config && config.file.path === file.file ? ioConfigSymbols(config.file) : [];
+  }) ?? [],
 );
 
 connection.onCodeAction((params) =>
