@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -10,6 +10,7 @@ import { diagnosticsByUri } from './diagnostics.js';
 import { overlayHost } from './overlay-host.js';
 import { blockAt, blockReferences, entriesOfBlockFile, ioConfigSymbols, pipelineSymbols, renameBlock, triggerSymbols } from './navigation.js';
 import { completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
+import { completeIoConfig, completeSql } from './source-features.js';
 import { completeTriggers, hoverTriggers, pipelineOfTriggersFile } from './trigger-features.js';
 
 // Started by the extension over IPC, or by other editors with --stdio (vscode-languageserver reads
@@ -24,7 +25,7 @@ const pending = new Map<string, NodeJS.Timeout>();
 connection.onInitialize(() => ({
   capabilities: {
     textDocumentSync: TextDocumentSyncKind.Incremental,
-    completionProvider: { triggerCharacters: [' ', '[', ',', '-', ':'] },
+    completionProvider: { triggerCharacters: [' ', '[', ',', '-', ':', '{', "'", '"'] },
     hoverProvider: true,
     definitionProvider: true,
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -73,10 +74,18 @@ function guarded<T>(what: string, body: () => T | undefined): T | undefined {
 connection.onCompletion((params) =>
   guarded('Completion', () => {
     const request = pipelineRequest(params.textDocument.uri);
-    if (!request) return [];
-    const offset = request.document.offsetAt(params.position);
-    if (request.kind === 'triggers') return completeTriggers(request.document.getText(), offset);
-    return completePipeline(request.project, request.pipeline, request.document.getText(), offset);
+    if (request) {
+      const offset = request.document.offsetAt(params.position);
+      if (request.kind === 'triggers') return completeTriggers(request.document.getText(), offset);
+      return completePipeline(request.project, request.pipeline, request.document.getText(), offset);
+    }
+    const file = fileRequest(params.textDocument.uri);
+    if (!file) return [];
+    const offset = file.document.offsetAt(params.position);
+    // io_config.yaml is mid-edit here, often not valid YAML: known by its place, not its parse.
+    if (file.file === join(file.project.root, 'io_config.yaml')) return completeIoConfig(file.project, file.document.getText(), offset);
+    if (file.file.endsWith('.sql')) return completeSql(file.project, file.file, file.document.getText(), offset);
+    return [];
   }) ?? [],
 );
 connection.onHover((params) =>

@@ -16,7 +16,9 @@ export function overlayHost(documents: TextDocuments<TextDocument>): ProjectHost
       return open().has(path) || diskHost.exists(path);
     },
     listDirs(path) {
-      return diskHost.listDirs(path);
+      // A pipeline folder whose metadata.yaml is open but not saved yet is a folder too.
+      const unsaved = [...open().keys()].filter((file) => dirname(dirname(file)) === path).map((file) => basename(dirname(file)));
+      return unsaved.length === 0 ? diskHost.listDirs(path) : [...new Set([...diskHost.listDirs(path), ...unsaved])].sort();
     },
     listFiles(path) {
       // Open documents not saved yet are files too.

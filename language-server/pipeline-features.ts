@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { buildGraph } from '../runtime/graph/graph.js';
 import type { Block, Pipeline, Project } from '../runtime/project/model.js';
 import { keysAt, schemaAt, valuesAt } from './schema-lookup.js';
+import { profileNames } from './source-features.js';
 import { cursorAt } from './yaml-cursor.js';
 
 /** The pipeline whose metadata.yaml is at `file`, if it is one. */
@@ -55,9 +56,10 @@ export function completePipeline(project: Project, pipeline: Pipeline, text: str
       .filter((b) => b.list === 'blocks' || b.list === 'widgets')
       .map((b) => ({ label: b.uuid, kind: CompletionItemKind.Reference, detail: `${b.type} · ${b.language}`, documentation: { kind: MarkupKind.Markdown, value: blockDoc(b, pipeline, project) } }));
   }
-  const valueOf = /^\s*(?:-\s+)?(type|language|export_write_policy)\s*:\s*[\w-]*$/.exec(before);
+  const valueOf = /^\s*(?:-\s+)?(type|language|export_write_policy|data_provider|data_provider_profile)\s*:\s*[\w-]*$/.exec(before);
+  if (valueOf?.[1] === 'data_provider_profile') return profileNames(project);
   if (valueOf) {
-    const path = valueOf[1] === 'export_write_policy' ? ['blocks', 0, 'configuration', 'export_write_policy'] : ['blocks', 0, valueOf[1]];
+    const path = ['export_write_policy', 'data_provider'].includes(valueOf[1]) ? ['blocks', 0, 'configuration', valueOf[1]] : ['blocks', 0, valueOf[1]];
     return valuesAt('pipeline', path).map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
   }
   if (/^\s*(?:-\s+)?[a-z_]*$/.test(before)) {

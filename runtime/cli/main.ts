@@ -7,6 +7,7 @@ import { sampleVerb } from './verb-sample.js';
 import { previewVerb } from './verb-preview.js';
 import { profilesVerb } from './verb-profiles.js';
 import { runVerb } from './verb-run.js';
+import { lspVerb } from './verb-lsp.js';
 import { logsVerb, runsVerb } from './verb-runs.js';
 import { schedulerVerb } from './verb-scheduler.js';
 import { triggersVerb } from './verb-triggers.js';
@@ -14,7 +15,7 @@ import { validateVerb } from './verb-validate.js';
 import { pipewrightVersion } from '../version.js';
 
 /** Every verb of the CLI, in the order --help lists them. */
-export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, schedulerVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb];
+export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, schedulerVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb, lspVerb];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

@@ -5,7 +5,8 @@ import { parquetSource, sqlIdent } from '../data/sql-text.js';
 import { persistOutput } from '../data/persist.js';
 import type { BlockError, StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
-import { renderSql, upstreamView } from './sql-template.js';
+import { upstreamView } from '../template/names.js';
+import { renderSql } from './sql-template.js';
 
 /** A SQL block's failure, with its place in the .sql file. */
 /** What a SQL block run on a data provider (PostgreSQL, BigQuery) needs, whichever it is. */

@@ -1,3 +1,4 @@
+import { upstreamView } from '../template/names.js';
 import { findTemplateExpressions, renderTemplate, TemplateValueError, type TemplateExpression } from '../template/template.js';
 
 /** What a SQL block's template can name. */
@@ -8,11 +9,6 @@ export interface SqlTemplateContext {
   env: (name: string) => string | undefined;
   /** How an upstream output is named in the SQL (default: the DuckDB view `df_N`). */
   upstreamName?: (index: number) => string;
-}
-
-/** The name under which an upstream output is a view in the block's DuckDB. */
-export function upstreamView(index: number): string {
-  return `df_${index + 1}`;
 }
 
 function text(value: unknown): string {

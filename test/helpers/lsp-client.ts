@@ -17,9 +17,11 @@ export class LspClient {
   readonly received: PublishedDiagnostics[] = [];
   private readonly child;
 
-  constructor() {
+  /** Starts the built server directly, or (`viaCli`) as other editors do: `pipewright lsp --stdio`. */
+  constructor(options: { viaCli?: boolean } = {}) {
     const server = join(import.meta.dirname, '../../dist/language-server.js');
-    this.child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const args = options.viaCli ? [join(import.meta.dirname, '../../bin/pipewright.js'), 'lsp', '--stdio'] : [server, '--stdio'];
+    this.child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishedDiagnostics) => {
       this.received.push(params);
