@@ -9,6 +9,7 @@ import { loadProject } from '../runtime/project/load-project.ts';
 import { validateProject } from '../runtime/validate-project.ts';
 import { generateProject } from './generate-project.ts';
 import { partitionedParquetBench } from './parquet-bench.ts';
+import { languageServerBench } from './language-server-bench.ts';
 import { apiToPostgresBench } from './postgres-bench.ts';
 import { noopPipelineBench, streamingMemoryBench, type BenchRow } from './runtime-bench.ts';
 
@@ -91,6 +92,7 @@ const table: BenchRow[] = rows.map((r) => ({ what: r.what, value: r.ms, unit: 'm
 if (wanted('noop-pipeline')) noopPipelineBench(table);
 if (wanted('streaming-memory')) streamingMemoryBench(table);
 void (async () => {
+if (wanted('language-server')) await languageServerBench(table);
 if (wanted('api-to-postgres')) await apiToPostgresBench(table);
 if (wanted('partitioned-parquet')) await partitionedParquetBench(table);
 console.log('| what | measured | reference | reference measured | ratio | goal | met |');

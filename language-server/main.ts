@@ -1,10 +1,10 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { findProjectRoot, loadProject } from '../runtime/project/load-project.js';
+import { findProjectRoot, loadProject, reloadPipeline } from '../runtime/project/load-project.js';
 import type { Project } from '../runtime/project/model.js';
-import { validateProject } from '../runtime/validate-project.js';
+import { validatePipeline, validateProject } from '../runtime/validate-project.js';
 import { codeActions } from './code-actions.js';
 import { diagnosticsByUri } from './diagnostics.js';
 import { overlayHost } from './overlay-host.js';
@@ -184,21 +184,48 @@ function checkProject(root: string): void {
   published.set(root, new Set(byUri.keys()));
 }
 
-function schedule(uri: string): void {
+/**
+ * An edit of a known pipeline's metadata.yaml or triggers.yaml: that pipeline is read again into the
+ * model and its files' diagnostics go out at once; true when it was such an edit.
+ */
+function checkPipelineEdit(root: string, uri: string): boolean {
+  const file = fileURLToPath(uri);
+  const dir = dirname(file);
+  const cached = models.get(root);
+  // Only a model that was current before this edit can be updated by it (schedule counted the edit).
+  if (!cached || cached.at !== changes - 1 || dirname(dir) !== join(root, 'pipelines') || !['metadata.yaml', 'triggers.yaml'].includes(basename(file))) return false;
+  if (![...cached.project.pipelines.values()].some((p) => p.dir === dir)) return false;
+  try {
+    const project = reloadPipeline(cached.project, dir, host);
+    models.set(root, { project, at: changes });
+    const pipeline = [...project.pipelines.values()].find((p) => p.dir === dir);
+    const diagnostics = pipeline ? (diagnosticsByUri(validatePipeline(project, pipeline)).get(uri) ?? []) : [];
+    connection.sendDiagnostics({ uri, diagnostics });
+    published.get(root)?.add(uri);
+    return true;
+  } catch (error) {
+    connection.console.error(`Cannot check ${file}: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+function schedule(uri: string, edit = false): void {
   changes++;
   if (!uri.startsWith('file:')) return;
   const root = findProjectRoot(dirname(fileURLToPath(uri)), host);
   if (!root) return;
+  // Editing one pipeline answers at once from the model kept up to date; the whole project (other
+  // files that the edit may affect) is checked once typing pauses.
+  const quick = edit && checkPipelineEdit(root, uri);
   clearTimeout(pending.get(root));
-  // A short pause lets a burst of keystrokes settle into one check.
   pending.set(root, setTimeout(() => {
     pending.delete(root);
     checkProject(root);
-  }, 120));
+  }, quick ? 400 : 120));
 }
 
 documents.onDidOpen((event) => schedule(event.document.uri));
-documents.onDidChangeContent((event) => schedule(event.document.uri));
+documents.onDidChangeContent((event) => schedule(event.document.uri, true));
 documents.onDidClose((event) => schedule(event.document.uri));
 connection.onDidChangeWatchedFiles((event) => event.changes.forEach((change) => schedule(change.uri)));
 

@@ -1,4 +1,4 @@
-import { relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { buildGraph } from './graph/graph.js';
 import { checkSources } from './check-sources.js';
 import { compareProblems, type Problem } from './problem.js';
@@ -17,6 +17,12 @@ export function validateProject(project: Project, options: { env?: NodeJS.Proces
   problems.push(...checkEnvironment(project, options.env ?? process.env));
   problems.push(...checkSources(project, options.host ?? diskHost));
   return problems.sort(compareProblems);
+}
+
+/** The problems of one pipeline's own files (metadata.yaml, triggers.yaml): what changes when only they were edited. */
+export function validatePipeline(project: Project, pipeline: Pipeline): Problem[] {
+  const problems = [...project.problems.filter((p) => dirname(p.range.file) === pipeline.dir), ...checkPipeline(project, pipeline)];
+  return problems.filter((p) => dirname(p.range.file) === pipeline.dir).sort(compareProblems);
 }
 
 function rawIndex(block: Block, key: 'upstream_blocks' | 'downstream_blocks', uuid: string): number {

@@ -39,6 +39,18 @@ export function loadProject(dir: string, options: LoadOptions = {}): Project {
   return { root, name, repoRoot, absentProjects, metadata, ioConfig, dotenv, pipelines, blockUses: blockUses(pipelines), problems };
 }
 
+/**
+ * The project with one pipeline read again from its folder (after an edit of its metadata.yaml or
+ * triggers.yaml), everything else kept: what an editor needs on each keystroke.
+ */
+export function reloadPipeline(project: Project, dir: string, host: ProjectHost = diskHost): Project {
+  const loaded = loadPipeline(dir, { folders: { root: project.root, repoRoot: project.repoRoot }, host });
+  const pipelines = new Map([...project.pipelines].filter(([, p]) => p.dir !== dir));
+  if (loaded.pipeline) pipelines.set(loaded.pipeline.uuid, loaded.pipeline);
+  const problems = [...project.problems.filter((p) => dirname(p.range.file) !== dir), ...loaded.problems];
+  return { ...project, pipelines, blockUses: blockUses(pipelines), problems };
+}
+
 function projectName(metadata: YamlFile | undefined, root: string): string {
   const value = metadata?.value as Record<string, unknown> | null | undefined;
   const name = value && typeof value === 'object' ? (value.project_name ?? value.name) : undefined;
