@@ -39,8 +39,10 @@ POSTGRES_HOST=localhost
 POSTGRES_PORT=5433
 `;
 
-const DEV_PROFILE_TEXT = `${DEV_PROFILE}:
-  # The PostgreSQL of docker-compose.yml: service "${POSTGRES_SERVICE}" in the dev container, localhost outside it.
+/** The dev profile's PostgreSQL settings, read from the environment (.env, dev.env); `comment` says where it points. */
+export function devProfileText(comment: string): string {
+  return `${DEV_PROFILE}:
+  # ${comment}
   POSTGRES_CONNECT_TIMEOUT: 10
   POSTGRES_DBNAME: "{{ env_var('POSTGRES_DBNAME') }}"
   POSTGRES_SCHEMA: "{{ env_var('POSTGRES_SCHEMA') }}"
@@ -49,6 +51,10 @@ const DEV_PROFILE_TEXT = `${DEV_PROFILE}:
   POSTGRES_HOST: "{{ env_var('POSTGRES_HOST') }}"
   POSTGRES_PORT: "{{ env_var('POSTGRES_PORT') }}"
 `;
+}
+
+/** The dev profile of a project with a dev container. */
+export const DEV_CONTAINER_PROFILE = devProfileText(`The PostgreSQL of docker-compose.yml: service "${POSTGRES_SERVICE}" in the dev container, localhost outside it.`);
 
 /** What adding a dev container did. */
 export interface DevContainerResult {
@@ -89,13 +95,13 @@ export function addDevContainer(root: string): DevContainerResult {
     'docker-compose.yml': composeFile(folder, defaults),
   };
   if (!existsSync(join(root, 'dev.env'))) files['dev.env'] = DEV_CONTAINER_DEV_ENV;
-  if (ioConfigText === undefined) files['io_config.yaml'] = `version: 0.1.1\n${DEV_PROFILE_TEXT}`;
+  if (ioConfigText === undefined) files['io_config.yaml'] = `version: 0.1.1\n${DEV_CONTAINER_PROFILE}`;
   for (const [file, text] of Object.entries(files)) {
     createFile(join(root, file), text);
     created.push(join(root, file));
   }
   if (ioConfigText !== undefined && needsDevProfile) {
-    appendFileSync(ioConfigPath, `${ioConfigText.endsWith('\n') || ioConfigText === '' ? '' : '\n'}${DEV_PROFILE_TEXT}`);
+    appendFileSync(ioConfigPath, `${ioConfigText.endsWith('\n') || ioConfigText === '' ? '' : '\n'}${DEV_CONTAINER_PROFILE}`);
     appended.push(ioConfigPath);
   }
   if (appendLine(join(root, '.gitignore'), '.env')) appended.push(join(root, '.gitignore'));
@@ -106,7 +112,7 @@ function hasProfile(path: string, text: string, name: string): boolean {
   const { file, problems } = parseYamlFile(path, text);
   if (problems.some((p) => p.severity === 'error')) {
     const first = problems.find((p) => p.severity === 'error')!;
-    throw new Error(`${path}:${first.range.start.line + 1}: ${first.message}: fix io_config.yaml first, so the dev profile can be added to it`);
+    throw new Error(`${path}:${first.range.start.line}: ${first.message}: fix io_config.yaml first, so the dev profile can be added to it`);
   }
   return readIoConfig(file).value.profiles.has(name);
 }

@@ -3,24 +3,16 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBlockTypes, PROJECT_TSCONFIG } from '../project/block-types.js';
 import { createFile } from '../project/write-file.js';
-import { addDevContainer, DEV_CONTAINER_DEV_ENV } from './dev-container.js';
+import { addDevContainer, DEV_CONTAINER_DEV_ENV, DEV_CONTAINER_PROFILE, devProfileText } from './dev-container.js';
 
-const IO_CONFIG = `version: 0.1.1
+const ioConfig = (devProfile: string) => `version: 0.1.1
 # Profiles hold connection settings; choose one with --profile NAME.
 # Values can read the environment and the project's .env: {{ env_var('NAME') }}.
 default:
   # Pipewright's embedded services: a PostgreSQL it starts itself, a local bucket and a local
   # warehouse, all kept in .pipewright/. Nothing to install.
   PIPEWRIGHT_EMBEDDED: true
-dev:
-  POSTGRES_CONNECT_TIMEOUT: 10
-  POSTGRES_DBNAME: "{{ env_var('POSTGRES_DBNAME') }}"
-  POSTGRES_SCHEMA: "{{ env_var('POSTGRES_SCHEMA') }}"
-  POSTGRES_USER: "{{ env_var('POSTGRES_USER') }}"
-  POSTGRES_PASSWORD: "{{ env_var('POSTGRES_PASSWORD') }}"
-  POSTGRES_HOST: "{{ env_var('POSTGRES_HOST') }}"
-  POSTGRES_PORT: "{{ env_var('POSTGRES_PORT') }}"
-`;
+${devProfile}`;
 
 /** The committed defaults of the dev profile's variables; `.env` (git-ignored) holds a user's own. */
 export const DEV_ENV = `# Defaults for the dev profile. Copy to .env and change there; .env is not committed.
@@ -45,7 +37,7 @@ export function newProject(dir: string, options: { name: string; devcontainer?: 
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string> = {
     'metadata.yaml': `project_type: standalone\nproject_uuid: ${randomBytes(16).toString('hex')}\nproject_name: ${options.name}\n`,
-    'io_config.yaml': IO_CONFIG,
+    'io_config.yaml': ioConfig(options.devcontainer ? DEV_CONTAINER_PROFILE : devProfileText('A PostgreSQL of your own: set its POSTGRES_* variables in .env (dev.env has the defaults).')),
     'dev.env': options.devcontainer ? DEV_CONTAINER_DEV_ENV : DEV_ENV,
     '.env': options.devcontainer ? DEV_CONTAINER_DEV_ENV : DEV_ENV,
     '.gitignore': GITIGNORE,

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TestContext } from 'node:test';
+import { writeTree } from './project-tree.ts';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
 /** Diagnostics as the server publishes them. */
@@ -120,4 +122,13 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit): void {
       writeFileSync(path(change.textDocument.uri), applyEdits(readFileSync(path(change.textDocument.uri), 'utf8'), change.edits));
     }
   }
+}
+
+/** A project (files to write, or a folder already written) with a started, initialized client that stops with the test. */
+export async function lspSession(t: TestContext, project: Record<string, string> | string, options: { viaCli?: boolean } = {}): Promise<{ client: LspClient; root: string }> {
+  const root = typeof project === 'string' ? project : writeTree(t, project);
+  const client = new LspClient(options);
+  t.after(() => client.stop());
+  await client.initialize(root);
+  return { client, root };
 }

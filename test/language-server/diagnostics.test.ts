@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LspClient } from '../helpers/lsp-client.ts';
-import { lines, writeTree } from '../helpers/project-tree.ts';
+import { lspSession } from '../helpers/lsp-client.ts';
+import { lines } from '../helpers/project-tree.ts';
 
 const PIPELINE = lines(
   'blocks:',
@@ -17,15 +17,12 @@ const PIPELINE = lines(
 );
 
 test('the language server publishes problems of unsaved edits, at their ranges, and clears them when fixed', async (t) => {
-  const root = writeTree(t, {
+  const { client, root } = await lspSession(t, {
     'io_config.yaml': 'version: 0.1.1\n',
     'data_loaders/load.ts': '',
     'transformers/clean.ts': '',
     'pipelines/p/metadata.yaml': PIPELINE,
   });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, PIPELINE);
   const broken = PIPELINE.replace('upstream_blocks: [load]', 'upstream_blocks: [load, lod]');
@@ -42,10 +39,7 @@ test('the language server publishes problems of unsaved edits, at their ranges, 
 });
 
 test('a YAML syntax error is a diagnostic, not a crash, and the server keeps answering', async (t) => {
-  const root = writeTree(t, { 'io_config.yaml': 'version: 0.1.1\n', 'pipelines/p/metadata.yaml': PIPELINE });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
+  const { client, root } = await lspSession(t, { 'io_config.yaml': 'version: 0.1.1\n', 'pipelines/p/metadata.yaml': PIPELINE });
   const file = join(root, 'io_config.yaml');
   const reported = client.diagnostics(file, (d) => d.diagnostics.length > 0);
   client.open(file, 'dev:\n  POSTGRES_USER: "{{ env_var(PGUSER) }}"\n  bad: [\n');
@@ -59,15 +53,12 @@ test('a YAML syntax error is a diagnostic, not a crash, and the server keeps ans
 
 test('block files are checked as they are typed: {{ df_N }} past the upstream count in SQL, a wrapper of another type in TypeScript', async (t) => {
   const sqlPipeline = PIPELINE.replace('  language: typescript\n  upstream_blocks: [load]', '  language: sql\n  upstream_blocks: [load]');
-  const root = writeTree(t, {
+  const { client, root } = await lspSession(t, {
     'io_config.yaml': 'version: 0.1.1\n',
     'data_loaders/load.ts': "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => []);\n",
     'transformers/clean.sql': 'SELECT * FROM {{ df_1 }}\n',
     'pipelines/p/metadata.yaml': sqlPipeline,
   });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
   const sql = join(root, 'transformers/clean.sql');
   client.open(sql, 'SELECT * FROM {{ df_1 }}\n', 'sql');
   const reported = client.diagnostics(sql, (d) => d.diagnostics.length > 0);

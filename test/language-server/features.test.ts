@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { pipewright } from '../helpers/cli.ts';
-import { LspClient } from '../helpers/lsp-client.ts';
-import { lines, writeTree } from '../helpers/project-tree.ts';
+import { lspSession } from '../helpers/lsp-client.ts';
+import { lines } from '../helpers/project-tree.ts';
 
 const PIPELINE = lines(
   'blocks:',
@@ -22,16 +22,13 @@ const PIPELINE = lines(
 );
 
 async function session(t: import('node:test').TestContext, text = PIPELINE) {
-  const root = writeTree(t, {
+  const { client, root } = await lspSession(t, {
     'io_config.yaml': 'version: 0.1.1\n',
     'data_loaders/load.ts': '',
     'transformers/clean.ts': '',
     'pipelines/p/metadata.yaml': PIPELINE,
     'pipelines/q/metadata.yaml': lines('blocks:', '- uuid: load', '  type: data_loader', '  language: typescript', 'name: q'),
   });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, text);
   return { client, file, root };
@@ -77,7 +74,7 @@ test('go to definition on an upstream uuid opens the block file', async (t) => {
 });
 
 test('completion in SQL blocks, io_config.yaml and SQL configuration: upstream names, run variables, env var names, profiles', async (t) => {
-  const root = writeTree(t, {
+  const { client, root } = await lspSession(t, {
     'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'warehouse:', "  POSTGRES_HOST: \"{{ env_var('PG_HOST') }}\""),
     'dev.env': 'PG_HOST=localhost\nPG_PASSWORD=x\n',
     'data_loaders/load.ts': '',
@@ -100,9 +97,6 @@ test('completion in SQL blocks, io_config.yaml and SQL configuration: upstream n
       '  min_fare: 2',
     ),
   });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
   const sql = join(root, 'transformers/clean.sql');
   client.open(sql, 'SELECT * FROM {{ ', 'sql');
   const names = (await client.at<Items>('textDocument/completion', sql, 0, 17)).map((i) => i.label);
@@ -129,10 +123,7 @@ test('completion in SQL blocks, io_config.yaml and SQL configuration: upstream n
 test('other editors start the same server with `pipewright lsp --stdio`', async (t) => {
   const metadata = lines('blocks:', '- uuid: load', '  type: data_loader', '  language: typescript', '  upstream_blocks: [nowhere]', 'name: p');
   // The pipeline is new: its metadata.yaml is open in the editor, not saved yet.
-  const root = writeTree(t, { 'io_config.yaml': 'version: 0.1.1\n', 'data_loaders/load.ts': '' });
-  const client = new LspClient({ viaCli: true });
-  t.after(() => client.stop());
-  await client.initialize(root);
+  const { client, root } = await lspSession(t, { 'io_config.yaml': 'version: 0.1.1\n', 'data_loaders/load.ts': '' }, { viaCli: true });
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, metadata);
   const published = await client.diagnostics(file, (d) => d.diagnostics.length > 0);

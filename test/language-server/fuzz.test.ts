@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LspClient } from '../helpers/lsp-client.ts';
-import { lines, writeTree } from '../helpers/project-tree.ts';
+import { lspSession } from '../helpers/lsp-client.ts';
+import { lines } from '../helpers/project-tree.ts';
 
 // Mutated pipeline files (deleted, doubled and swapped characters, stray YAML syntax), each followed by
 // requests at random places: the server must answer every one, crash on none and hang on none.
@@ -31,10 +31,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 test('the language server survives 200 mutated pipeline files and answers every request', async (t) => {
-  const root = writeTree(t, { 'io_config.yaml': 'version: 0.1.1\n', 'data_loaders/load.ts': '', 'pipelines/p/metadata.yaml': SOURCE });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
+  const { client, root } = await lspSession(t, { 'io_config.yaml': 'version: 0.1.1\n', 'data_loaders/load.ts': '', 'pipelines/p/metadata.yaml': SOURCE });
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, SOURCE);
   const rnd = random(7);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test, type TestContext } from 'node:test';
 import { pipewright } from '../helpers/cli.ts';
-import { applyWorkspaceEdit, LspClient, type WorkspaceEdit } from '../helpers/lsp-client.ts';
-import { lines, writeTree } from '../helpers/project-tree.ts';
+import { applyWorkspaceEdit, lspSession, type WorkspaceEdit } from '../helpers/lsp-client.ts';
+import { lines } from '../helpers/project-tree.ts';
 
 const P = lines(
   'blocks:',
@@ -32,7 +32,7 @@ type Loc = { uri: string; range: { start: { line: number; character: number } } 
 type Symbol = { name: string; detail?: string; kind: number; children?: Symbol[] };
 
 async function session(t: TestContext) {
-  const root = writeTree(t, {
+  const { client, root } = await lspSession(t, {
     'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'dev:', '  POSTGRES_HOST: db', '  POSTGRES_PORT: 5432'),
     'data_loaders/load.ts': "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ a: 1 }]);\n",
     'transformers/clean.ts': "import { transformer } from 'pipewright';\nexport default transformer(async (rows) => rows);\n",
@@ -41,9 +41,6 @@ async function session(t: TestContext) {
     'pipelines/p/triggers.yaml': lines('triggers:', '- name: nightly', '  schedule_type: time', '  schedule_interval: "@daily"', '  start_time: 2024-01-01', '  status: active'),
     'pipelines/q/metadata.yaml': Q,
   });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
   const metadata = join(root, 'pipelines/p/metadata.yaml');
   client.open(metadata, P);
   return { client, root, metadata };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readProfile } from '../../runtime/project/read-profile.ts';
 import { pipewright } from '../helpers/cli.ts';
-import { applyWorkspaceEdit, LspClient, type WorkspaceEdit } from '../helpers/lsp-client.ts';
+import { applyWorkspaceEdit, lspSession, type WorkspaceEdit } from '../helpers/lsp-client.ts';
 import { lines, writeTree } from '../helpers/project-tree.ts';
 
 type Action = { title: string; kind: string; edit: WorkspaceEdit };
@@ -47,10 +47,7 @@ function project(t: import('node:test').TestContext, ioConfig = IO_CONFIG) {
 }
 
 test('quick fixes in io_config.yaml: quote env_var\'s argument, move a literal password into .env', async (t) => {
-  const root = project(t);
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
+  const { client, root } = await lspSession(t, project(t));
   const file = join(root, 'io_config.yaml');
   client.open(file, IO_CONFIG);
   const published = await client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'unquoted-env-var') && d.diagnostics.some((x) => x.code === 'literal-secret'));
@@ -69,10 +66,7 @@ test('quick fixes in io_config.yaml: quote env_var\'s argument, move a literal p
 });
 
 test('quick fixes in metadata.yaml: add the mirror link, create the missing block file from its template', async (t) => {
-  const root = project(t, 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n');
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
+  const { client, root } = await lspSession(t, project(t, 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n'));
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, PIPELINE);
   const published = await client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'edge-mismatch') && d.diagnostics.some((x) => x.code === 'missing-block-file'));
@@ -96,10 +90,7 @@ test('quick fixes in metadata.yaml: add the mirror link, create the missing bloc
 });
 
 test('a fix whose file changed so that it no longer applies is not offered', async (t) => {
-  const root = project(t);
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
+  const { client, root } = await lspSession(t, project(t));
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, PIPELINE);
   const published = await client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'edge-mismatch'));
@@ -110,10 +101,7 @@ test('a fix whose file changed so that it no longer applies is not offered', asy
 
 test('a literal secret whose name .env already uses: the same value is only read from there, another value gets the profile in the name', async (t) => {
   const io = lines('version: 0.1.1', 'dev:', '  POSTGRES_PASSWORD: postgres', 'prod:', '  POSTGRES_PASSWORD: hunter2');
-  const root = writeTree(t, { 'io_config.yaml': io, 'dev.env': 'POSTGRES_PASSWORD=postgres\n', '.env': 'PGUSER=etl' });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
+  const { client, root } = await lspSession(t, { 'io_config.yaml': io, 'dev.env': 'POSTGRES_PASSWORD=postgres\n', '.env': 'PGUSER=etl' });
   const file = join(root, 'io_config.yaml');
   client.open(file, io);
   const published = await client.diagnostics(file, (d) => d.diagnostics.filter((x) => x.code === 'literal-secret').length === 2);

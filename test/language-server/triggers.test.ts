@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LspClient } from '../helpers/lsp-client.ts';
-import { lines, writeTree } from '../helpers/project-tree.ts';
+import { lspSession } from '../helpers/lsp-client.ts';
+import { lines } from '../helpers/project-tree.ts';
 
 // The language server in a pipeline's triggers.yaml: completion of keys and values from the schema,
 // and a hover that says what a schedule means, with its next run times.
@@ -22,15 +22,12 @@ const TRIGGERS = lines(
 );
 
 async function session(t: import('node:test').TestContext, text = TRIGGERS) {
-  const root = writeTree(t, {
+  const { client, root } = await lspSession(t, {
     'io_config.yaml': 'version: 0.1.1\n',
     'custom/noop.ts': '',
     'pipelines/p/metadata.yaml': lines('blocks:', '- {uuid: noop, type: custom, language: typescript}', 'name: p'),
     'pipelines/p/triggers.yaml': TRIGGERS,
   });
-  const client = new LspClient();
-  t.after(() => client.stop());
-  await client.initialize(root);
   const file = join(root, 'pipelines/p/triggers.yaml');
   client.open(file, text);
   return { client, file };

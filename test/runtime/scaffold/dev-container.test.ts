@@ -193,7 +193,7 @@ test('a broken io_config.yaml is reported with its line before anything is writt
   const root = writeTree(t, { 'io_config.yaml': 'default:\n  a: [1\n' });
   const refused = pipewright(['new', 'devcontainer'], { cwd: root });
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /io_config\.yaml:\d+: .*fix io_config\.yaml first/);
+  assert.match(refused.stderr, /io_config\.yaml:3: Invalid YAML: .*fix io_config\.yaml first/, 'the line validate names');
   assert.ok(!existsSync(join(root, '.devcontainer')));
 });
 
