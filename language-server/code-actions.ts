@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
-import type { ProblemFix, SourceRange } from '../runtime/problem.js';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ProblemFix } from '../runtime/problem.js';
 import { isBlockLanguage } from '../runtime/project/block-kinds.js';
 import type { ProjectHost } from '../runtime/project/host.js';
 import { addLinkToText } from '../runtime/scaffold/add-block.js';
@@ -12,8 +13,7 @@ const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, charact
 
 /** The end of a text, as an LSP position. */
 function endOf(text: string): Range['end'] {
-  const lines = text.split('\n');
-  return { line: lines.length - 1, character: lines[lines.length - 1].length };
+  return TextDocument.create('', '', 0, text).positionAt(text.length);
 }
 
 /** A value as a line of a .env file, quoted when it has to be. */
@@ -53,7 +53,7 @@ function fixOf(diagnostic: Diagnostic, uri: string, host: ProjectHost, root: str
       });
     }
     case 'env-var-secret': {
-      const secretEdit: TextEdit = { range: toRange(fix.valueRange as SourceRange), newText: `"{{ env_var('${fix.name}') }}"` };
+      const secretEdit: TextEdit = { range: toRange(fix.valueRange), newText: `"{{ env_var('${fix.name}') }}"` };
       const changes: NonNullable<WorkspaceEdit['documentChanges']> = [{ textDocument: { uri, version: null }, edits: [secretEdit] }];
       if (fix.value === undefined) return quickFix(`Read the value with env_var('${fix.name}'), which the project's .env already gives`, diagnostic, { documentChanges: changes });
       const envUri = pathToFileURL(fix.envFile).href;

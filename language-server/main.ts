@@ -8,8 +8,8 @@ import { validatePipeline, validateProject } from '../runtime/validate-project.j
 import { codeActions } from './code-actions.js';
 import { diagnosticsByUri } from './diagnostics.js';
 import { overlayHost } from './overlay-host.js';
-import { blockAt, blockReferences, entriesOfBlockFile, ioConfigSymbols, pipelineSymbols, renameBlock, triggerSymbols } from './navigation.js';
-import { completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
+import { blockReferences, entriesOfBlockFile, ioConfigSymbols, pipelineSymbols, renameBlock, triggerSymbols } from './navigation.js';
+import { blockAt, completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
 import { completeIoConfig, completeSql } from './source-features.js';
 import { completeTriggers, hoverTriggers, pipelineOfTriggersFile } from './trigger-features.js';
 
@@ -47,14 +47,20 @@ function projectOf(root: string): Project {
   return project;
 }
 
-/** The project, pipeline and text of a request's document: a pipeline's metadata.yaml or triggers.yaml. */
-function pipelineRequest(uri: string) {
+/** The project of a document and the document's path, for any file of a project. */
+function fileRequest(uri: string) {
   const document = documents.get(uri);
   if (!document || !uri.startsWith('file:')) return undefined;
   const file = fileURLToPath(uri);
   const root = findProjectRoot(dirname(file), host);
-  if (!root) return undefined;
-  const project = projectOf(root);
+  return root ? { project: projectOf(root), file, document } : undefined;
+}
+
+/** The project, pipeline and text of a request's document: a pipeline's metadata.yaml or triggers.yaml. */
+function pipelineRequest(uri: string) {
+  const request = fileRequest(uri);
+  if (!request) return undefined;
+  const { project, file, document } = request;
   const metadataOf = pipelineOfFile(project, file);
   if (metadataOf) return { kind: 'metadata' as const, project, pipeline: metadataOf, document };
   const triggersOf = pipelineOfTriggersFile(project, file);
@@ -97,21 +103,12 @@ connection.onHover((params) =>
     return hoverPipeline(request.project, request.pipeline, request.document.getText(), offset);
   }) ?? null,
 );
-/** The project of a document and the document's path, for any file of a project. */
-function fileRequest(uri: string) {
-  const document = documents.get(uri);
-  if (!document || !uri.startsWith('file:')) return undefined;
-  const file = fileURLToPath(uri);
-  const root = findProjectRoot(dirname(file), host);
-  return root ? { project: projectOf(root), file, document } : undefined;
-}
-
 /** The block under the cursor in a metadata.yaml, with its pipeline. */
 function blockRequest(uri: string, position: { line: number; character: number }) {
   const request = pipelineRequest(uri);
   if (request?.kind !== 'metadata') return undefined;
-  const block = blockAt(request.pipeline, request.document.getText(), request.document.offsetAt(position));
-  return block ? { ...request, block } : undefined;
+  const at = blockAt(request.pipeline, request.document.getText(), request.document.offsetAt(position));
+  return at ? { ...request, ...at } : undefined;
 }
 
 connection.onDefinition((params) =>
@@ -136,13 +133,7 @@ connection.onPrepareRename((params) =>
   guarded('Rename', () => {
     const request = blockRequest(params.textDocument.uri, params.position);
     if (!request) return undefined;
-    const cursor = request.document.offsetAt(params.position);
-    const text = request.document.getText();
-    let start = cursor;
-    let end = cursor;
-    while (start > 0 && /[\w.-]/.test(text[start - 1])) start--;
-    while (end < text.length && /[\w.-]/.test(text[end])) end++;
-    return { range: { start: request.document.positionAt(start), end: request.document.positionAt(end) }, placeholder: request.block.uuid };
+    return { range: { start: request.document.positionAt(request.start), end: request.document.positionAt(request.end) }, placeholder: request.block.uuid };
   }) ?? null,
 );
 connection.onRenameRequest((params) => {

@@ -1,15 +1,14 @@
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResponseError, SymbolKind, type DocumentSymbol, type Location, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
-import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceRange } from '../runtime/problem.js';
 import type { ProjectHost } from '../runtime/project/host.js';
 import type { Block, Pipeline, Project } from '../runtime/project/model.js';
 import { hasPath, nodeRange, valueRange, type YamlFile } from '../runtime/project/yaml-file.js';
 import { toRange } from './diagnostics.js';
-import { cursorAt } from './yaml-cursor.js';
-
-const LINK_KEYS = ['upstream_blocks', 'downstream_blocks'] as const;
+import { LINK_KEYS } from './pipeline-features.js';
 
 /** Where one block is written in a pipeline's metadata.yaml: its uuid, and every link naming it. */
 interface Occurrence {
@@ -47,15 +46,6 @@ function pipelinesOf(project: Project, pipeline: Pipeline, block: Block): { pipe
     })
     .filter((x) => x !== undefined);
   return all.some((x) => x.pipeline === pipeline) ? all : [{ pipeline, block }, ...all];
-}
-
-/** The block whose uuid is under the cursor in a pipeline's metadata.yaml (its entry's uuid, or a link). */
-export function blockAt(pipeline: Pipeline, text: string, offset: number): Block | undefined {
-  const cursor = cursorAt(parseDocument(text), offset);
-  if (!cursor.scalar || cursor.onKey) return undefined;
-  const last = cursor.path[cursor.path.length - 1];
-  const isUuid = last === 'uuid' || (typeof last === 'number' && (LINK_KEYS as readonly unknown[]).includes(cursor.path[cursor.path.length - 2]));
-  return isUuid ? pipeline.blocks.find((b) => b.uuid === String(cursor.scalar!.value)) : undefined;
 }
 
 function location(range: SourceRange): Location {
@@ -105,9 +95,10 @@ export function renameBlock(project: Project, pipeline: Pipeline, block: Block, 
     // SQL downstream blocks may name this one's output by its uuid: {{ old_uuid }}.
     for (const downstream of p.blocks.filter((d) => d.upstream.includes(b.uuid) && d.language === 'sql' && d.file && d.fileExists)) {
       const text = host.readFile(downstream.file!) ?? '';
+      const sql = TextDocument.create('', 'sql', 0, text);
       for (const match of text.matchAll(new RegExp(`(\\{\\{\\s*)${b.uuid.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\}\\})`, 'g'))) {
         const start = match.index + match[1].length;
-        add(downstream.file!, offsetsToRange(text, start, start + b.uuid.length), newName);
+        add(downstream.file!, { start: sql.positionAt(start), end: sql.positionAt(start + b.uuid.length) }, newName);
       }
     }
   }
@@ -129,14 +120,6 @@ function dedupe(edits: TextEdit[]): TextEdit[] {
     seen.add(key);
     return true;
   });
-}
-
-function offsetsToRange(text: string, start: number, end: number): Range {
-  const position = (offset: number) => {
-    const before = text.slice(0, offset).split('\n');
-    return { line: before.length - 1, character: before[before.length - 1].length };
-  };
-  return { start: position(start), end: position(end) };
 }
 
 function symbol(name: string, detail: string | undefined, kind: SymbolKind, range: SourceRange, selection: SourceRange, children?: DocumentSymbol[]): DocumentSymbol {

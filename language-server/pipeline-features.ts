@@ -6,7 +6,7 @@ import { buildGraph } from '../runtime/graph/graph.js';
 import type { Block, Pipeline, Project } from '../runtime/project/model.js';
 import { keysAt, schemaAt, valuesAt } from './schema-lookup.js';
 import { profileNames } from './source-features.js';
-import { cursorAt } from './yaml-cursor.js';
+import { cursorAt, type YamlCursor } from './yaml-cursor.js';
 
 /** The pipeline whose metadata.yaml is at `file`, if it is one. */
 export function pipelineOfFile(project: Project, file: string): Pipeline | undefined {
@@ -14,7 +14,23 @@ export function pipelineOfFile(project: Project, file: string): Pipeline | undef
   return project.pipelines.get(basename(dirname(file)));
 }
 
-const LINK_KEYS = new Set(['upstream_blocks', 'downstream_blocks']);
+/** The keys whose list items name other blocks. */
+export const LINK_KEYS = ['upstream_blocks', 'downstream_blocks'] as const;
+const isLinkKey = (key: unknown): boolean => (LINK_KEYS as readonly unknown[]).includes(key);
+
+/** Whether a cursor in a metadata.yaml is on a block uuid: an entry's `uuid:` value, or an item of a link list. */
+function onBlockUuid(cursor: YamlCursor): boolean {
+  const last = cursor.path[cursor.path.length - 1];
+  return !!cursor.scalar && !cursor.onKey && (last === 'uuid' || (typeof last === 'number' && isLinkKey(cursor.path[cursor.path.length - 2])));
+}
+
+/** The block whose uuid is under the cursor in a pipeline's metadata.yaml, and where that uuid is written (offsets). */
+export function blockAt(pipeline: Pipeline, text: string, offset: number): { block: Block; start: number; end: number } | undefined {
+  const cursor = cursorAt(parseDocument(text), offset);
+  if (!onBlockUuid(cursor)) return undefined;
+  const block = pipeline.blocks.find((b) => b.uuid === String(cursor.scalar!.value));
+  return block && { block, start: cursor.scalar!.start, end: cursor.scalar!.end };
+}
 
 /** The key a line of YAML sets, and its indentation. */
 function keyOfLine(line: string): { indent: number; key: string } | undefined {
@@ -51,7 +67,7 @@ export function completePipeline(project: Project, pipeline: Pipeline, text: str
   const all = [...text.split('\n')];
   const inlineList = /^\s*(?:-\s+)?(upstream_blocks|downstream_blocks):\s*\[[^\]]*$/.exec(before);
   const listItem = /^\s*-\s*[\w.-]*$/.test(before) ? parentKey(all, lineIndex) : undefined;
-  if (inlineList || (listItem && LINK_KEYS.has(listItem))) {
+  if (inlineList || (listItem && isLinkKey(listItem))) {
     return pipeline.blocks
       .filter((b) => b.list === 'blocks' || b.list === 'widgets')
       .map((b) => ({ label: b.uuid, kind: CompletionItemKind.Reference, detail: `${b.type} · ${b.language}`, documentation: { kind: MarkupKind.Markdown, value: blockDoc(b, pipeline, project) } }));
@@ -78,8 +94,7 @@ export function hoverPipeline(project: Project, pipeline: Pipeline, text: string
   if (!cursor.scalar) return undefined;
   const value = String(cursor.scalar.value);
   const last = cursor.path[cursor.path.length - 1];
-  const isUuid = !cursor.onKey && (last === 'uuid' || (typeof last === 'number' && LINK_KEYS.has(String(cursor.path[cursor.path.length - 2]))));
-  if (isUuid) {
+  if (onBlockUuid(cursor)) {
     const block = pipeline.blocks.find((b) => b.uuid === value);
     if (block) return { contents: { kind: MarkupKind.Markdown, value: blockDoc(block, pipeline, project) } };
     return undefined;

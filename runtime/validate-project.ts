@@ -21,8 +21,7 @@ export function validateProject(project: Project, options: { env?: NodeJS.Proces
 
 /** The problems of one pipeline's own files (metadata.yaml, triggers.yaml): what changes when only they were edited. */
 export function validatePipeline(project: Project, pipeline: Pipeline): Problem[] {
-  const problems = [...project.problems.filter((p) => dirname(p.range.file) === pipeline.dir), ...checkPipeline(project, pipeline)];
-  return problems.filter((p) => dirname(p.range.file) === pipeline.dir).sort(compareProblems);
+  return [...project.problems, ...checkPipeline(project, pipeline)].filter((p) => dirname(p.range.file) === pipeline.dir).sort(compareProblems);
 }
 
 function rawIndex(block: Block, key: 'upstream_blocks' | 'downstream_blocks', uuid: string): number {

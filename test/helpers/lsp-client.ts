@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TestContext } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { writeTree } from './project-tree.ts';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
@@ -99,12 +100,7 @@ export interface WorkspaceEdit {
 }
 
 function applyEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split('\n');
-  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  // Applied from the end, so earlier offsets stay valid (as editors do with non-overlapping edits).
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  for (const edit of sorted) text = text.slice(0, offset(edit.range.start)) + edit.newText + text.slice(offset(edit.range.end));
-  return text;
+  return TextDocument.applyEdits(TextDocument.create('', '', 0, text), edits);
 }
 
 /** Applies a workspace edit to the files on disk, as an editor applies a quick fix or a rename and saves. */
