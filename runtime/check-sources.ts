@@ -13,6 +13,8 @@ const WRAPPER_TYPES: Record<string, string> = {
   dataExporter: 'data_exporter',
   custom: 'custom',
   sensor: 'sensor',
+  condition: 'conditional',
+  callback: 'callback',
 };
 
 /** Settings that must not hold a literal secret: the value belongs in .env, read with env_var. */
@@ -89,7 +91,7 @@ export function checkSources(project: Project, host: ProjectHost): Problem[] {
 function orphanBlockFiles(project: Project, host: ProjectHost): Problem[] {
   const problems: Problem[] = [];
   const extensions = new Set(Object.values(LANGUAGE_EXTENSIONS));
-  for (const type of ['data_loader', 'transformer', 'data_exporter', 'custom', 'sensor']) {
+  for (const type of ['data_loader', 'transformer', 'data_exporter', 'custom', 'sensor', 'conditional', 'callback']) {
     const folder = join(project.root, blockDirectory(type)!);
     for (const name of host.listFiles(folder)) {
       const extension = name.split('.').pop() ?? '';

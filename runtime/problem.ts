@@ -29,6 +29,8 @@ export type ProblemCode =
   | 'unknown-downstream'
   | 'edge-mismatch'
   | 'cycle'
+  | 'dynamic-shape'
+  | 'attached-type'
   | 'missing-block-file'
   | 'block-type-mismatch'
   | 'unknown-upstream-df'

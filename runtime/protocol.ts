@@ -10,6 +10,14 @@ export interface DagBlock {
   type: string;
   language: string;
   upstream: string[];
+  /** A dynamic block: each item of its output runs its downstream blocks once. */
+  dynamic?: boolean;
+  /** Runs once per item of this dynamic block (its runs are `<uuid>:<key>` in the statuses). */
+  perItemOf?: string;
+  /** Gathers its runs' outputs into one list for its downstream blocks. */
+  reduces?: boolean;
+  /** A conditional or callback: the blocks it is attached to (drawn with dashed links, not in the run order). */
+  attachedTo?: string[];
 }
 
 /** One block of the latest run, for the timeline beside the graph. */
@@ -84,6 +92,13 @@ export interface StoredOutput {
   rows: number;
   columns: { name: string; type: string }[];
   bytes: number;
+  /**
+   * A dynamic block's items, one JSON file each, and the name of the child each item makes
+   * (`<downstream>:<key>`): the index, or the block_uuid of the item's metadata.
+   */
+  items?: { files: string[]; keys: string[] };
+  /** For a block run once per item: the outputs of its runs that completed, in item order. */
+  parts?: StoredOutput[];
 }
 
 /** One event of a run. */
@@ -130,7 +145,13 @@ export type RunEvent =
       peakMemoryBytes?: number;
       /** For a block run on its own: the runs its upstream outputs came from. */
       upstreamFrom?: Record<string, string>;
+      /** For a block run once per item of a dynamic block: its children's names (`<uuid>:<key>`), each with events of its own. */
+      children?: string[];
+      /** For a child of a dynamic block: the block it is a run of. */
+      parent?: string;
     }
+  /** CLI → history/extension, when a callback attached to a block has run (its failure never changes the block's result). */
+  | { kind: 'callback-finished'; time: string; runId: string; block: string; callback: string; on: 'success' | 'failure'; status: 'completed' | 'failed'; error?: BlockError }
   /** CLI → history/extension, when the run ends. */
   | { kind: 'run-finished'; time: string; runId: string; status: Exclude<RunStatus, 'running'>; durationMs: number };
 
@@ -151,6 +172,14 @@ export interface BlockTask {
   sensorIntervalSeconds: number;
   /** The compiled CommonJS of a TypeScript block (compiled by the runtime before the run). */
   compiled?: string;
+  /** A dynamic block: its output is a list whose items each start a run of the downstream blocks. */
+  dynamic?: boolean;
+  /** For a callback: which of its handlers to run, and the parent block's error on failure (its output is the upstream). */
+  callback?: { on: 'success' | 'failure'; parent: string; error?: BlockError };
+  /** For one run of a block per item of a dynamic block: the item's index and the run's name (`<uuid>:<key>`). */
+  item?: { index: number; name: string };
+  /** For a conditional: the block it guards (its upstream outputs are the upstream here). */
+  guards?: string;
 }
 
 /** Messages from the runtime to a block worker; a worker runs one task at a time, many in its life. */
@@ -167,6 +196,7 @@ export type ServiceRequest = 'embedded-postgres' | 'warehouse-lock' | 'warehouse
 export type WorkerMessage =
   | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { kind: 'progress'; rows?: number; bytes?: number }
-  | { kind: 'done'; output: StoredOutput; tests: { passed: number; total: number } }
+  /** `condition`: what a conditional block decided. */
+  | { kind: 'done'; output: StoredOutput; tests: { passed: number; total: number }; condition?: boolean }
   | { kind: 'failed'; error: BlockError }
   | { kind: 'request'; id: number; service: ServiceRequest };

@@ -1,4 +1,5 @@
 import { dirname, relative, sep } from 'node:path';
+import { fanOut } from './graph/dynamic.js';
 import { buildGraph } from './graph/graph.js';
 import { checkSources } from './check-sources.js';
 import { compareProblems, type Problem } from './problem.js';
@@ -89,6 +90,13 @@ function checkPipeline(project: Project, pipeline: Pipeline): Problem[] {
       });
     }
   }
+  if (!graph.cycle) {
+    for (const problem of fanOut(graph).problems) {
+      const block = graph.blocks.get(problem.block)!;
+      const key = problem.key === 'configuration' ? (block.raw.configuration ? ['configuration'] : ['uuid']) : block.raw.upstream_blocks ? ['upstream_blocks'] : ['uuid'];
+      problems.push({ code: 'dynamic-shape', severity: problem.severity, message: problem.message, range: keyRange(file, [...block.path, ...key]) });
+    }
+  }
   problems.push(...checkAttachments(pipeline, graph.blocks));
   return problems;
 }
@@ -98,6 +106,15 @@ function checkAttachments(pipeline: Pipeline, steps: Map<string, Block>): Proble
   const problems: Problem[] = [];
   for (const block of pipeline.blocks) {
     if (block.list !== 'callbacks' && block.list !== 'conditionals') continue;
+    const kind = block.list === 'callbacks' ? 'callback' : 'conditional';
+    if (block.type !== kind) {
+      problems.push({
+        code: 'attached-type',
+        severity: 'error',
+        message: `Block "${block.uuid}" is listed under ${block.list}: but its type is ${block.type}: give it type: ${kind}, or move it to the list of its type`,
+        range: valueRange(pipeline.metadata, [...block.path, block.raw.type === undefined ? 'uuid' : 'type']),
+      });
+    }
     for (const uuid of block.upstream) {
       if (steps.has(uuid)) continue;
       problems.push({

@@ -63,6 +63,12 @@ declare module 'pipewright' {
     block_uuid: string;
     /** dev for runs started by hand, prod for scheduled ones, as in Mage. */
     env: string;
+    /** In one run of a block per item of a dynamic block: the item's index (as in Mage). */
+    dynamic_block_index?: number;
+    /** In one run of a block per item of a dynamic block: the run's name, `<uuid>:<index or metadata block_uuid>`. */
+    dynamic_block_uuid?: string;
+    /** In a conditional or callback: the block it runs for (for a dynamic child, `<uuid>:<key>`). */
+    parent_block_uuid?: string;
     [name: string]: unknown;
   }
 
@@ -217,9 +223,56 @@ declare module 'pipewright' {
   export function custom(run: (input1: Input, input2: Input, ctx: BlockContext) => Awaitable<Output | void>): BlockDefinition;
   export function custom(run: (...inputsThenContext: never[]) => Awaitable<Output | void>): BlockDefinition;
 
-  /** A block that waits: called until it returns true, or until the block's timeout. */
+  /**
+   * A block that waits: called until it returns true (every configuration.poke_interval seconds,
+   * default 60), or until the block's timeout fails it.
+   */
   export function sensor(run: (ctx: BlockContext) => Awaitable<boolean>): BlockDefinition;
   export function sensor(run: (input1: Input, ctx: BlockContext) => Awaitable<boolean>): BlockDefinition;
+
+  /**
+   * A conditional block (Mage's @condition), attached to the blocks listed in its upstream_blocks:
+   * it receives the inputs of the block it guards and returns true to let it run, false to skip it
+   * and every block downstream of it (recorded as condition_failed, not as a failure).
+   */
+  export function condition(run: (input1: Input, ctx: BlockContext) => Awaitable<boolean>): BlockDefinition;
+  export function condition(run: (input1: Input, input2: Input, ctx: BlockContext) => Awaitable<boolean>): BlockDefinition;
+  export function condition(run: (ctx: BlockContext) => Awaitable<boolean>): BlockDefinition;
+  export function condition(run: (...inputsThenContext: never[]) => Awaitable<boolean>): BlockDefinition;
+
+  /** The error a failed block gives its callbacks. */
+  export interface BlockFailure extends Error {
+    code?: string;
+    file?: string;
+    line?: number;
+    col?: number;
+  }
+
+  /**
+   * A callback block (Mage's @callback), run after each block listed in its upstream_blocks:
+   * `onSuccess` with the block's output, `onFailure` with its error. A callback that throws is
+   * logged and never changes the block's result. `ctx.vars.parent_block_uuid` names the block.
+   */
+  export function callback(handlers: {
+    onSuccess?: (output: Input, ctx: BlockContext) => Awaitable<void>;
+    onFailure?: (error: BlockFailure, ctx: BlockContext) => Awaitable<void>;
+  }): BlockDefinition;
+
+  /** A value, or a function of the run's context that gives it (for names that depend on the date). */
+  export type PerRun<T> = T | ((ctx: BlockContext) => T);
+
+  /** A ready-made sensor check, for `sensor(...)`. */
+  export type SensorCheck = (...inputsThenContext: unknown[]) => Promise<boolean>;
+
+  /** Ready-made sensor checks: `export default sensor(sensors.gcsObjectExists({ bucket, object }))`. */
+  export const sensors: {
+    /** True once the object exists in the bucket (through the run's profile, or `profile`). */
+    gcsObjectExists(options: { bucket: PerRun<string>; object: PerRun<string>; profile?: string }): SensorCheck;
+    /** True once the query returns at least one row on PostgreSQL or BigQuery. */
+    queryReturnsRows(options: { provider: 'postgres' | 'bigquery'; sql: PerRun<string>; profile?: string }): SensorCheck;
+    /** True once a whole run of another pipeline for this run's execution_date (or `executionDate`) has completed. */
+    pipelineRunSucceeded(options: { pipeline: string; executionDate?: PerRun<string> }): SensorCheck;
+  };
 
   /**
    * A check of the block's output (Mage's @test): `export const hasRows = test(async (out) => ...)`.

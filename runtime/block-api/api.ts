@@ -1,4 +1,5 @@
-import { defineBlock, defineTest } from './definitions.js';
+import { defineBlock, defineCallback, defineTest } from './definitions.js';
+import { SENSORS } from './sensors.js';
 import { readCsv, readParquet } from './read-data.js';
 
 /** The `pipewright` module as block files see it (types in types/pipewright.d.ts). */
@@ -8,6 +9,9 @@ export const BLOCK_API = {
   dataExporter: defineBlock('data_exporter'),
   custom: defineBlock('custom'),
   sensor: defineBlock('sensor'),
+  condition: defineBlock('conditional'),
+  callback: defineCallback,
+  sensors: SENSORS,
   test: defineTest,
   readCsv,
   readParquet,

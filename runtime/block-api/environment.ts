@@ -4,6 +4,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 export interface BlockEnvironment {
   /** The worker's DuckDB connection, opened on first use. */
   connection: () => Promise<DuckDBConnection>;
+  /** The project's folder. */
+  projectRoot: string;
   /** A folder of the block's own, for downloads and scratch files. */
   workDir: string;
   signal: AbortSignal;

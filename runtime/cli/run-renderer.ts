@@ -68,19 +68,28 @@ export function createRunRenderer(options: { write: (text: string) => void; colo
         line(`  ${paint(color, 'yellow', '↻')} ${event.block} failed (attempt ${event.attempt}): ${event.error.message.split('\n')[0]}; retrying in ${event.delaySeconds} s`);
         break;
       case 'block-finished': {
-        counts.set(event.status, (counts.get(event.status) ?? 0) + 1);
+        // A block's runs per item are counted once, in the block's own line.
+        if (!event.parent) counts.set(event.status, (counts.get(event.status) ?? 0) + 1);
         const ok = event.status === 'completed';
-        const mark = ok ? paint(color, 'green', '✔') : event.status === 'cancelled' ? paint(color, 'yellow', '■') : paint(color, 'red', '✖');
+        const skipped = event.status === 'condition_failed';
+        const mark = ok ? paint(color, 'green', '✔') : skipped ? paint(color, 'dim', '○') : event.status === 'cancelled' ? paint(color, 'yellow', '■') : paint(color, 'red', '✖');
         const facts = [event.status, event.durationMs ? formatDuration(event.durationMs) : undefined];
+        if (event.children) facts.push(`${event.children.length} run${event.children.length === 1 ? '' : 's'}, one per item`);
         if (event.output?.kind === 'table') facts.push(`${number.format(event.output.rows)} rows`);
         if (event.tests && event.tests.total > 0) facts.push(`${event.tests.passed}/${event.tests.total} tests`);
         if (event.peakMemoryBytes) facts.push(`peak ${formatBytes(event.peakMemoryBytes)}`);
         line(`  ${mark} ${event.block}  ${facts.filter(Boolean).join('  ')}`);
         if (event.upstreamFrom) for (const [up, run] of Object.entries(event.upstreamFrom)) line(paint(color, 'dim', `    input ${up} from run ${run}`));
-        if (event.error && !ok) {
+        if (event.error && skipped) line(paint(color, 'dim', `    ${event.error.message}`));
+        else if (event.error && !ok) {
           const where = event.error.file ? `${options.cwdPath(event.error.file)}${event.error.line ? `:${event.error.line}:${event.error.col ?? 1}` : ''}: ` : '';
           line(`    ${where}${paint(color, 'red', 'error')}: ${event.error.message}`);
         }
+        break;
+      }
+      case 'callback-finished': {
+        const text = `    ↳ callback ${event.callback} (${event.on}) ${event.status}${event.error ? `: ${event.error.message.split('\n')[0]}` : ''}`;
+        line(event.status === 'completed' ? paint(color, 'dim', text) : paint(color, 'yellow', text));
         break;
       }
       case 'run-finished': {

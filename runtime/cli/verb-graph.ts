@@ -1,3 +1,4 @@
+import { fanOut, isDynamic, reducesOutput } from '../graph/dynamic.js';
 import { buildGraph, type PipelineGraph } from '../graph/graph.js';
 import { loadProject } from '../project/load-project.js';
 import type { Pipeline, Project } from '../project/model.js';
@@ -50,6 +51,7 @@ export const graphVerb: Verb = {
 
 /** The JSON form of a pipeline's graph; other tools (and the extension) read this. */
 export function graphJson(project: Project, pipeline: Pipeline, graph: PipelineGraph) {
+  const { fannedBy } = fanOut(graph);
   return {
     pipeline: pipeline.uuid,
     name: pipeline.name,
@@ -64,6 +66,9 @@ export function graphJson(project: Project, pipeline: Pipeline, graph: PipelineG
       file: b.file ? displayPath(project.root, b.file) : null,
       fileExists: b.fileExists,
       upstream: graph.upstream.get(b.uuid) ?? b.upstream,
+      dynamic: graph.blocks.has(b.uuid) && isDynamic(b),
+      fannedBy: fannedBy.get(b.uuid) ?? null,
+      reduceOutput: reducesOutput(b),
       downstream: graph.downstream.get(b.uuid) ?? b.downstream,
     })),
     edges: graph.edges,
@@ -92,12 +97,15 @@ function printText(invocation: Invocation, context: { project: Project; pipeline
   const { color } = invocation;
   invocation.out(`${paint(color, 'bold', pipeline.uuid)}${pipeline.name !== pipeline.uuid ? ` (${pipeline.name})` : ''}: ${graph.blocks.size} blocks`);
   const width = Math.max(0, ...graph.order.map((u) => u.length));
+  const { fannedBy } = fanOut(graph);
   graph.order.forEach((uuid, index) => {
     const block = graph.blocks.get(uuid)!;
     const upstream = graph.upstream.get(uuid)!;
     const file = block.file ? displayPath(project.root, block.file) : '-';
     const from = upstream.length ? paint(color, 'dim', `  ← ${upstream.join(', ')}`) : '';
-    invocation.out(`  ${String(index + 1).padStart(2)}. ${uuid.padEnd(width)}  ${block.type.padEnd(13)} ${block.language.padEnd(10)} ${file}${from}`);
+    const shape = [isDynamic(block) ? 'dynamic' : '', fannedBy.has(uuid) ? `once per item of ${fannedBy.get(uuid)}` : '', reducesOutput(block) && fannedBy.has(uuid) ? 'reduces' : ''].filter(Boolean);
+    const how = shape.length ? paint(color, 'dim', `  [${shape.join(', ')}]`) : '';
+    invocation.out(`  ${String(index + 1).padStart(2)}. ${uuid.padEnd(width)}  ${block.type.padEnd(13)} ${block.language.padEnd(10)} ${file}${from}${how}`);
   });
   if (graph.cycle) invocation.out(paint(color, 'red', `  cycle: ${graph.cycle.join(' → ')}`));
   for (const block of pipeline.blocks.filter((b) => b.list === 'callbacks' || b.list === 'conditionals')) {

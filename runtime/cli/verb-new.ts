@@ -16,13 +16,15 @@ export const newVerb: Verb = {
     'pipewright new project <NAME> [--devcontainer]\n' +
     '       pipewright new devcontainer\n' +
     '       pipewright new pipeline <NAME> [--description TEXT]\n' +
-    '       pipewright new block <PIPELINE> <NAME> --type TYPE [--language typescript|sql] [--upstream UUID ...]',
-  details: `Block types: ${TEMPLATE_TYPES.join(', ')}. A block's file goes where Mage looks for it\n(data_loaders/, transformers/, data_exporters/, custom/, sensors/) and its entry into the pipeline's metadata.yaml.\nA dev container is .devcontainer/ (devcontainer.json, Dockerfile) and docker-compose.yml with PostgreSQL\nand a headless scheduler (docker compose --profile scheduler up -d).`,
+    '       pipewright new block <PIPELINE> <NAME> --type TYPE [--language typescript|sql] [--upstream UUID ...] [--dynamic] [--reduce-output]',
+  details: `Block types: ${TEMPLATE_TYPES.join(', ')}. A block's file goes where Mage looks for it\n(data_loaders/, transformers/, data_exporters/, custom/, sensors/, conditionals/, callbacks/) and its entry into\nthe pipeline's metadata.yaml. A conditional or callback is attached to the blocks given with --upstream.\nA dev container is .devcontainer/ (devcontainer.json, Dockerfile) and docker-compose.yml with PostgreSQL\nand a headless scheduler (docker compose --profile scheduler up -d).`,
   flags: {
     project: PROJECT_FLAG,
     type: { type: 'string', value: 'TYPE', description: `Block type: ${TEMPLATE_TYPES.join(', ')}` },
     language: { type: 'string', value: 'LANG', description: 'Block language: typescript (default) or sql' },
     upstream: { type: 'string', value: 'UUID', multiple: true, description: 'An upstream block (repeat for several, in argument order)' },
+    dynamic: { type: 'boolean', description: 'A dynamic block: each item of the list it returns runs the downstream blocks once' },
+    'reduce-output': { type: 'boolean', description: "On a block downstream of a dynamic one: gather its runs' outputs into one list" },
     description: { type: 'string', value: 'TEXT', description: "The pipeline's description" },
     devcontainer: { type: 'boolean', description: 'With a dev container: .devcontainer/ and docker-compose.yml with PostgreSQL' },
   },
@@ -97,7 +99,10 @@ function createBlock(invocation: Invocation, [pipeline, name]: string[]): number
     return 2;
   }
   const upstream = (invocation.flags.upstream as string[] | undefined) ?? [];
-  const result = addBlock(root, { pipeline, name, type: type as TemplateType, language: language as BlockLanguage, upstream });
+  const result = addBlock(root, {
+    pipeline, name, type: type as TemplateType, language: language as BlockLanguage, upstream,
+    dynamic: invocation.flags.dynamic === true, reduceOutput: invocation.flags['reduce-output'] === true,
+  });
   const file = relative(invocation.cwd, result.file);
   invocation.out(`Added block ${result.uuid} to ${pipeline}: ${file}${result.created ? '' : ' (existing file, now shared)'}`);
   return 0;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blockRunDir } from '../executor/run-pipeline.js';
+import { blockRunDir } from '../executor/run-dirs.js';
 import { findRun, readHistory, type RunRecord } from '../history/run-history.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
@@ -29,6 +29,9 @@ export function runJson(run: RunRecord) {
       columns: b.output?.columns ?? null,
       error: b.error ?? null,
       upstream_from: b.upstreamFrom ?? null,
+      ...(b.children ? { children: b.children } : {}),
+      ...(b.parent ? { parent: b.parent } : {}),
+      ...(b.callbacks ? { callbacks: b.callbacks } : {}),
     })),
   };
 }

@@ -2,7 +2,8 @@
 // runtime sends it, one at a time: it builds the inputs from upstream outputs, runs the block's code
 // or SQL, runs its tests and persists its output. The runtime terminates it when a block times out
 // or is cancelled, even in an endless loop, and starts a fresh one for the next block.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
@@ -48,6 +49,8 @@ async function connection(workDir: string): Promise<DuckDBConnection> {
 }
 
 async function input(task: BlockTask, upstream: BlockTask['upstream'][number]): Promise<unknown> {
+  // A block run once per item: the outputs of all its runs, as one list.
+  if (upstream.output.parts) return Promise.all(upstream.output.parts.map((output) => input(task, { uuid: upstream.uuid, output })));
   if (upstream.output.kind === 'json') return JSON.parse(readFileSync(upstream.output.files[0], 'utf8'));
   if (upstream.output.kind !== 'table') return undefined;
   const { Dataset } = await import('../data/dataset.js');
@@ -89,6 +92,17 @@ async function google(task: BlockTask, profile: string, signal: AbortSignal) {
   return { gcs: () => io.gcsFor(shared, profile, settings), bigquery: () => io.warehouseFor(shared, profile, settings) };
 }
 
+/** The run's variables as a block sees them: its uuid, and for a run per item, which item (Mage's dynamic_block_index). */
+function blockVariables(task: BlockTask): Record<string, unknown> {
+  const item = task.item ? { dynamic_block_index: task.item.index, dynamic_block_uuid: task.item.name } : {};
+  return { ...task.variables, block_uuid: task.block.uuid, ...item };
+}
+
+/** The block a conditional or callback runs for (Mage's parent_block_uuid). */
+function parentOf(task: BlockTask): string | undefined {
+  return task.guards ?? task.callback?.parent;
+}
+
 function context(task: BlockTask, signal: AbortSignal) {
   return {
     io: {
@@ -96,7 +110,7 @@ function context(task: BlockTask, signal: AbortSignal) {
       gcs: async (profile?: string) => (await google(task, profile ?? task.profile, signal)).gcs(),
       bigquery: async (profile?: string) => (await google(task, profile ?? task.profile, signal)).bigquery(),
     },
-    vars: { ...task.variables, block_uuid: task.block.uuid, pipeline_uuid: task.pipeline },
+    vars: { ...blockVariables(task), pipeline_uuid: task.pipeline, ...(parentOf(task) ? { parent_block_uuid: parentOf(task) } : {}) },
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     runId: task.runId,
     pipelineUuid: task.pipeline,
@@ -162,7 +176,66 @@ async function reportSkippedRows(): Promise<void> {
   await duck.run('DELETE FROM reject_errors; DELETE FROM reject_scans');
 }
 
-async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ output: StoredOutput; tests: { passed: number; total: number } }> {
+/** Most children a dynamic block may start: more is almost surely a table returned by mistake. */
+const MAX_DYNAMIC_ITEMS = 10_000;
+
+/**
+ * A dynamic block's value as items and per-item metadata: a list, Mage's `[items, metadata]` (two
+ * lists of the same length, the second of objects), or a dataset (one item per row).
+ */
+async function dynamicItems(task: BlockTask, value: unknown): Promise<{ items: unknown[]; metadata: unknown[] }> {
+  const { isDataset } = await import('../data/dataset.js');
+  let list: unknown[];
+  if (isDataset(value)) list = await value.rows({ limit: MAX_DYNAMIC_ITEMS + 1 });
+  else if (Array.isArray(value)) list = value;
+  else {
+    throw new BlockFailure({
+      code: 'runtime',
+      message: `Dynamic block "${task.block.uuid}" must return a list (one item per run of its downstream blocks), got ${value === null ? 'null' : typeof value}: return an array, or set dynamic: false in metadata.yaml`,
+      file: task.block.file,
+    });
+  }
+  const [first, second] = list;
+  const withMetadata =
+    list.length === 2 && Array.isArray(first) && Array.isArray(second) && first.length === second.length && second.every((m) => m !== null && typeof m === 'object' && !Array.isArray(m));
+  const items = withMetadata ? first : list;
+  if (items.length > MAX_DYNAMIC_ITEMS) {
+    throw new BlockFailure({ code: 'runtime', message: `Dynamic block "${task.block.uuid}" returned more than ${MAX_DYNAMIC_ITEMS} items: each starts runs of the downstream blocks; return fewer (group them)`, file: task.block.file });
+  }
+  return { items, metadata: withMetadata ? second : [] };
+}
+
+/** Writes each item of a dynamic block to a JSON file of its own, and names the child it makes. */
+async function writeItems(task: BlockTask, value: unknown): Promise<NonNullable<StoredOutput['items']>> {
+  const { items, metadata } = await dynamicItems(task, value);
+  const dir = join(task.outputDir, 'items');
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const keys: string[] = [];
+  for (const [index, item] of items.entries()) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(item ?? null, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    } catch (error) {
+      throw failure(error, 'runtime', undefined, `Item ${index} of dynamic block "${task.block.uuid}" cannot be stored as JSON: `);
+    }
+    const file = join(dir, `${index}.json`);
+    writeFileSync(file, text);
+    files.push(file);
+    const named = (metadata[index] as Record<string, unknown> | undefined)?.block_uuid;
+    keys.push(typeof named === 'string' && named !== '' ? named : String(index));
+  }
+  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (repeated !== undefined) {
+    throw new BlockFailure({ code: 'runtime', message: `Dynamic block "${task.block.uuid}" names two items "${repeated}" (metadata block_uuid): each item's block_uuid must be unique`, file: task.block.file });
+  }
+  return { files, keys };
+}
+
+type Done = Extract<WorkerMessage, { kind: 'done' }>;
+const NO_OUTPUT: StoredOutput = { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 };
+
+async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<Done> {
   const compiled = task.compiled!;
   const { block, tests } = loadDefinition(task, compiled);
   const inputs = await Promise.all(task.upstream.map((u) => input(task, u)));
@@ -174,13 +247,27 @@ async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ ou
       for (let check = 1; !(await block.run(...inputs, ctx)); check++) {
         log('info')(`Sensor not ready (check ${check}); next check in ${task.sensorIntervalSeconds} s`);
         await sleep(task.sensorIntervalSeconds, signal);
+        if (signal.aborted) throw new Error('Cancelled while waiting');
       }
+    } else if (block.kind === 'conditional') {
+      const decided = await block.run(...inputs, ctx);
+      if (typeof decided !== 'boolean') {
+        throw new BlockFailure({ code: 'runtime', message: `Condition "${task.block.uuid}" must return true or false, got ${JSON.stringify(decided) ?? typeof decided}`, file: task.block.file });
+      }
+      return { kind: 'done', output: NO_OUTPUT, tests: { passed: 0, total: 0 }, condition: decided };
+    } else if (block.kind === 'callback') {
+      const on = task.callback?.on ?? 'success';
+      const error = task.callback?.error;
+      const args = on === 'success' ? inputs : [Object.assign(new Error(error?.message ?? 'The block failed'), { code: error?.code, file: error?.file, line: error?.line, col: error?.col })];
+      await block.run(on, ...args, ctx);
+      return { kind: 'done', output: NO_OUTPUT, tests: { passed: 0, total: 0 } };
     } else {
       value = await block.run(...inputs, ctx);
     }
   } catch (error) {
     throw failure(error, 'runtime', compiled);
   }
+  const items = task.dynamic ? await writeItems(task, value) : undefined;
   const output = await persist(task, value);
   let passed = 0;
   for (const [name, test] of tests) {
@@ -193,7 +280,7 @@ async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<{ ou
     }
   }
   if (tests.length > 0) log('info')(`${passed}/${tests.length} tests passed`);
-  return { output, tests: { passed, total: tests.length } };
+  return { kind: 'done', output: items ? { ...output, items } : output, tests: { passed, total: tests.length } };
 }
 
 /** What a SQL block on a data provider gets from its task, and the profile it runs with. */
@@ -207,7 +294,7 @@ async function providerSqlOptions(task: BlockTask): Promise<{ options: ProviderS
     block: task.block.uuid,
     configuration: task.block.configuration,
     inputs: task.upstream,
-    variables: { ...task.variables, block_uuid: task.block.uuid },
+    variables: blockVariables(task),
     env: (name) => process.env[name] ?? env.get(name),
     outputDir: task.outputDir,
     duck: () => connection(task.workDir),
@@ -215,28 +302,33 @@ async function providerSqlOptions(task: BlockTask): Promise<{ options: ProviderS
   return { options, profile };
 }
 
+/** A SQL block's result; for a dynamic block, with each row as an item of its own. */
+async function sqlDone(task: BlockTask, output: StoredOutput): Promise<Done> {
+  if (!task.dynamic || output.kind !== 'table') return { kind: 'done', output, tests: { passed: 0, total: 0 } };
+  const { Dataset } = await import('../data/dataset.js');
+  const items = await writeItems(task, new Dataset(await connection(task.workDir), parquetSource(output.files)));
+  return { kind: 'done', output: { ...output, items }, tests: { passed: 0, total: 0 } };
+}
+
 async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMessage> {
   setBlockEnvironment({
     connection: () => connection(task.workDir),
+    projectRoot: task.projectRoot,
     workDir: task.workDir,
     signal,
     progress: (progress) => send({ kind: 'progress', ...progress }),
     log: (level, message) => log(level)(message),
   });
-  if (task.block.language === 'typescript') {
-    return { kind: 'done', ...(await runTypescript(task, signal)) };
-  }
+  if (task.block.language === 'typescript') return runTypescript(task, signal);
   if (task.block.language === 'sql' && task.block.configuration.data_provider === 'postgres') {
     const { runSqlOnPostgres } = await import('./sql-postgres.js');
     const { options, profile } = await providerSqlOptions(task);
-    const output = await runSqlOnPostgres({ ...options, workDir: task.workDir, settings: await postgresSettings(task, profile) });
-    return { kind: 'done', output, tests: { passed: 0, total: 0 } };
+    return sqlDone(task, await runSqlOnPostgres({ ...options, workDir: task.workDir, settings: await postgresSettings(task, profile) }));
   }
   if (task.block.language === 'sql' && task.block.configuration.data_provider === 'bigquery') {
     const { runSqlOnBigQuery } = await import('./sql-bigquery.js');
     const { options, profile } = await providerSqlOptions(task);
-    const output = await runSqlOnBigQuery({ ...options, warehouse: (await google(task, profile, signal)).bigquery() });
-    return { kind: 'done', output, tests: { passed: 0, total: 0 } };
+    return sqlDone(task, await runSqlOnBigQuery({ ...options, warehouse: (await google(task, profile, signal)).bigquery() }));
   }
   const provider = task.block.configuration.data_provider;
   if (task.block.language === 'sql' && provider !== undefined && provider !== null && provider !== 'duckdb') {
@@ -252,11 +344,11 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
     const output = await runSqlBlock(await connection(task.workDir), {
       file: task.block.file,
       inputs: task.upstream,
-      variables: { ...task.variables, block_uuid: task.block.uuid },
+      variables: blockVariables(task),
       env: (name) => process.env[name] ?? env.get(name),
       outputDir: task.outputDir,
     });
-    return { kind: 'done', output, tests: { passed: 0, total: 0 } };
+    return sqlDone(task, output);
   }
   throw new BlockFailure({
     code: 'unsupported',

@@ -5,7 +5,7 @@ import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand
 
 /** How one attempt of a block ended. */
 export type AttemptResult =
-  | { status: 'completed'; output: StoredOutput; tests: { passed: number; total: number }; peakMemoryBytes: number }
+  | { status: 'completed'; output: StoredOutput; tests: { passed: number; total: number }; condition?: boolean; peakMemoryBytes: number }
   | { status: 'failed'; error: BlockError; peakMemoryBytes: number }
   | { status: 'cancelled'; error: BlockError; peakMemoryBytes: number };
 
@@ -66,7 +66,7 @@ export class WorkerPool {
   }
 
   /** Runs one attempt of a block; a timeout or a cancel terminates its worker. */
-  run(task: BlockTask, options: { timeoutSeconds?: number; signal: AbortSignal; onMessage: (message: WorkerMessage) => void }): Promise<AttemptResult> {
+  run(task: BlockTask, options: { timeoutSeconds?: number; timeoutMessage?: string; signal: AbortSignal; onMessage: (message: WorkerMessage) => void }): Promise<AttemptResult> {
     const pooled = this.idle.pop() ?? this.spawn();
     return new Promise((resolve) => {
       let peak = process.memoryUsage.rss();
@@ -93,7 +93,7 @@ export class WorkerPool {
       const timeout = options.timeoutSeconds;
       const timer =
         timeout && timeout > 0
-          ? setTimeout(() => stop({ code: 'timeout', message: `Timed out after ${timeout} s (the block's timeout): it was stopped` }, 'failed'), timeout * 1000)
+          ? setTimeout(() => stop({ code: 'timeout', message: options.timeoutMessage ?? `Timed out after ${timeout} s (the block's timeout): it was stopped` }, 'failed'), timeout * 1000)
           : undefined;
       pooled.onExit = (code) => {
         if (stopped) finish({ ...stopped, peakMemoryBytes: peak }, false);
@@ -111,7 +111,7 @@ export class WorkerPool {
             (value) => pooled.worker.postMessage({ kind: 'response', id: message.id, value } satisfies WorkerCommand),
             (error: unknown) => pooled.worker.postMessage({ kind: 'response', id: message.id, error: errorText(error) } satisfies WorkerCommand),
           );
-        } else if (message.kind === 'done') finish({ status: 'completed', output: message.output, tests: message.tests, peakMemoryBytes: peak }, true);
+        } else if (message.kind === 'done') finish({ status: 'completed', output: message.output, tests: message.tests, condition: message.condition, peakMemoryBytes: peak }, true);
         else if (message.kind === 'failed') finish({ status: 'failed', error: message.error, peakMemoryBytes: peak }, true);
         else options.onMessage(message);
       };

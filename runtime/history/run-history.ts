@@ -15,6 +15,12 @@ export interface BlockRecord {
   tests?: { passed: number; total: number };
   peakMemoryBytes?: number;
   upstreamFrom?: Record<string, string>;
+  /** A block run once per item of a dynamic block: its children's names. */
+  children?: string[];
+  /** A child of a dynamic block: the block it is a run of. */
+  parent?: string;
+  /** The callbacks that ran after the block. */
+  callbacks?: { callback: string; on: 'success' | 'failure'; status: 'completed' | 'failed'; error?: BlockError }[];
 }
 
 /** One pipeline run, folded from its events. */
@@ -82,6 +88,11 @@ function fold(runs: Map<string, RunRecord>, identities: Map<string, { host: stri
     }
     return;
   }
+  if (event.kind === 'callback-finished') {
+    const parent = run.blocks.get(event.block);
+    if (parent) (parent.callbacks ??= []).push({ callback: event.callback, on: event.on, status: event.status, error: event.error });
+    return;
+  }
   const block = run.blocks.get(event.block) ?? { block: event.block, status: 'pending' as const, attempts: 0 };
   run.blocks.set(event.block, block);
   if (event.kind === 'block-started') {
@@ -100,7 +111,10 @@ function fold(runs: Map<string, RunRecord>, identities: Map<string, { host: stri
       tests: event.tests,
       peakMemoryBytes: event.peakMemoryBytes,
       upstreamFrom: event.upstreamFrom,
+      children: event.children,
+      parent: event.parent,
     });
+    block.startedAt ??= event.startedAt;
   }
 }
 

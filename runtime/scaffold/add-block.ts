@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isDynamic, reducesOutput } from '../graph/dynamic.js';
 import { blockDirectory, LANGUAGE_EXTENSIONS, type BlockLanguage } from '../project/block-kinds.js';
 import { createFile, writeFileAtomic } from '../project/write-file.js';
-import { blockTemplate, type TemplateType } from './block-templates.js';
+import { ATTACHED_TYPES, blockTemplate, type TemplateType } from './block-templates.js';
 import { slugify } from './slug.js';
 
 /** What `pipewright new block` adds. */
@@ -12,7 +13,11 @@ export interface NewBlock {
   name: string;
   type: TemplateType;
   language: BlockLanguage;
+  /** Upstream blocks; for a conditional or callback, the blocks it is attached to. */
   upstream: string[];
+  /** A dynamic block (configuration.dynamic), or a child that reduces its runs' outputs (configuration.reduce_output). */
+  dynamic?: boolean;
+  reduceOutput?: boolean;
 }
 
 /**
@@ -31,20 +36,27 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
     throw new Error(`Cannot add a block to ${relative(root, metadataPath)}: it has YAML errors; run "pipewright validate"`);
   }
   if (!isMap(doc.contents)) throw new Error(`Cannot add a block to ${relative(root, metadataPath)}: it is not a map`);
-  const found: unknown = doc.get('blocks', true);
-  const blocks = isSeq(found) ? found : (doc.createNode([]) as YAMLSeq);
-  if (blocks !== found) doc.set('blocks', blocks);
-  const entries = blocks.items.filter(isMap) as YAMLMap[];
+  const attached = ATTACHED_TYPES.includes(block.type);
+  if (attached && block.language !== 'typescript') throw new Error(`Pipewright writes ${block.type} blocks in TypeScript: leave out --language`);
+  if (attached && block.upstream.length === 0) throw new Error(`A ${block.type} block is attached to blocks: name them with --upstream UUID`);
+  const listKey = block.type === 'conditional' ? 'conditionals' : block.type === 'callback' ? 'callbacks' : 'blocks';
+  const lists = Object.fromEntries(['blocks', 'conditionals', 'callbacks'].map((key) => [key, doc.get(key, true) as unknown])) as Record<string, unknown>;
   const uuidOf = (entry: YAMLMap) => String((entry.get('uuid') as unknown) ?? entry.get('name'));
-  if (entries.some((e) => uuidOf(e) === uuid)) throw new Error(`Pipeline "${block.pipeline}" already has a block "${uuid}"`);
+  const entriesOf = (key: string) => (isSeq(lists[key]) ? (lists[key].items.filter(isMap) as YAMLMap[]) : []);
+  const taken = [...entriesOf('blocks'), ...entriesOf('conditionals'), ...entriesOf('callbacks')];
+  if (taken.some((e) => uuidOf(e) === uuid)) throw new Error(`Pipeline "${block.pipeline}" already has a block "${uuid}"`);
   for (const up of block.upstream) {
-    const parent = entries.find((e) => uuidOf(e) === up);
-    if (!parent) throw new Error(`Cannot find upstream block "${up}" in pipeline "${block.pipeline}"`);
-    addToList(doc, parent, 'downstream_blocks', uuid);
+    const parent = entriesOf('blocks').find((e) => uuidOf(e) === up);
+    if (!parent) throw new Error(`Cannot find ${attached ? 'the block to attach to' : 'upstream block'} "${up}" in pipeline "${block.pipeline}"`);
+    // A conditional or callback names its blocks in its own upstream_blocks only.
+    if (!attached) addToList(doc, parent, 'downstream_blocks', uuid);
   }
+  const blocks = isSeq(lists[listKey]) ? lists[listKey] : (doc.createNode([]) as YAMLSeq);
+  if (blocks !== lists[listKey]) doc.set(listKey, blocks);
   // Keys in alphabetical order, as Mage's writer sorts them. No `status`: run state is not source.
+  const configuration = { ...(block.dynamic ? { dynamic: true } : {}), ...(block.reduceOutput ? { reduce_output: true } : {}) };
   const entry = doc.createNode({
-    configuration: {},
+    configuration,
     downstream_blocks: [],
     executor_type: 'local_python',
     language: block.language,
@@ -59,9 +71,21 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
   blocks.add(entry);
   const file = join(root, blockDirectory(block.type)!, `${uuid}.${LANGUAGE_EXTENSIONS[block.language]}`);
   const created = !existsSync(file);
-  if (created) createFile(file, blockTemplate(block.type, block.language, { upstream: block.upstream }));
+  // A conditional receives the inputs of the block it guards; a callback, that block's output.
+  const guarded = entriesOf('blocks').find((e) => uuidOf(e) === block.upstream[0]);
+  const inputs = block.type === 'conditional' ? linkList(guarded, 'upstream_blocks') : attached ? [] : block.upstream;
+  const firstUp = entriesOf('blocks').find((e) => uuidOf(e) === block.upstream[0])?.toJSON() as { configuration?: Record<string, unknown> } | undefined;
+  const perItem = !attached && isDynamic({ configuration: firstUp?.configuration ?? {} });
+  const gathered = !attached && reducesOutput({ configuration: firstUp?.configuration ?? {} });
+  if (created) createFile(file, blockTemplate(block.type, block.language, { upstream: inputs, dynamic: block.dynamic, perItem, gathered }));
   writeFileAtomic(metadataPath, printInStyle(doc, text));
   return { uuid, file, created };
+}
+
+/** The uuids of a block entry's link list. */
+function linkList(entry: YAMLMap | undefined, key: 'upstream_blocks' | 'downstream_blocks'): string[] {
+  const list: unknown = entry?.get(key, true);
+  return isSeq(list) ? list.items.filter(isScalar).map((i) => String(i.value)) : [];
 }
 
 /** Adds `uuid` to a block entry's link list (made a block-style list), unless it is there. */

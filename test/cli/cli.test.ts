@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { VERBS } from '../../runtime/cli/main.ts';
@@ -161,6 +161,12 @@ test('blocks from the templates type-check against the shipped block API without
   run('new', 'block', 'etl', 'save', '--type', 'data_exporter', '--upstream', 'clean');
   run('new', 'block', 'etl', 'wait', '--type', 'sensor');
   run('new', 'block', 'etl', 'misc', '--type', 'custom');
+  run('new', 'block', 'etl', 'months', '--type', 'data_loader', '--dynamic');
+  run('new', 'block', 'etl', 'per_month', '--type', 'transformer', '--upstream', 'months', '--reduce-output');
+  run('new', 'block', 'etl', 'all_months', '--type', 'data_exporter', '--upstream', 'per_month');
+  run('new', 'block', 'etl', 'when', '--type', 'conditional', '--upstream', 'clean');
+  run('new', 'block', 'etl', 'notify', '--type', 'callback', '--upstream', 'save');
+  assert.match(pipewright(['new', 'block', 'etl', 'lost', '--type', 'callback'], { cwd: root }).stderr, /A callback block is attached to blocks: name them with --upstream UUID/);
   const tsc = join(import.meta.dirname, '../../node_modules/typescript/bin/tsc');
   const clean = spawnSync(process.execPath, [tsc, '-p', root], { encoding: 'utf8' });
   assert.equal(clean.status, 0, clean.stdout);
@@ -168,7 +174,17 @@ test('blocks from the templates type-check against the shipped block API without
   const wrong = spawnSync(process.execPath, [tsc, '-p', root], { encoding: 'utf8' });
   assert.equal(wrong.status, 2);
   assert.match(wrong.stdout, /transformers\/wrong\.ts\(2,57\): error TS2322: Type 'number' is not assignable to type 'string'/);
+  rmSync(join(root, 'transformers/wrong.ts'));
+  const validate = pipewright(['validate'], { cwd: root });
+  assert.match(validate.stdout, /0 errors, 0 warnings/, validate.stdout + validate.stderr);
   run('run', 'etl');
+  const [latest] = JSON.parse(pipewright(['runs', '--json', '--limit', '1'], { cwd: root }).stdout) as { status: string; blocks: { block: string; children?: string[]; callbacks?: unknown[] }[] }[];
+  assert.equal(latest.status, 'completed');
+  assert.equal(latest.blocks.find((b) => b.block === 'per_month')!.children!.length, 12);
+  assert.equal(latest.blocks.find((b) => b.block === 'save')!.callbacks!.length, 1);
+  const metadata = readFileSync(join(root, 'pipelines/etl/metadata.yaml'), 'utf8');
+  assert.match(metadata, /^conditionals:\n- configuration: \{\}\n/m);
+  assert.match(metadata, /^callbacks:\n/m);
 });
 
 test('triggers lists each trigger with its next run times', () => {

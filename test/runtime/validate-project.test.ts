@@ -236,6 +236,70 @@ const CASES: Case[] = [
     files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('uuid: p\n', 'uuid: q\n') },
     expect: ['warning uuid-mismatch pipelines/p/metadata.yaml:13:7'],
   },
+  {
+    name: 'reduce_output on a block that runs once is a warning at its configuration',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  downstream_blocks: []\n", "  downstream_blocks: []\n  configuration: { reduce_output: true }\n") },
+    expect: ['warning dynamic-shape pipelines/p/metadata.yaml:12:3'],
+    says: ['"clean" has reduce_output: true but runs once'],
+  },
+  {
+    name: 'a block fed by two dynamic blocks is an error at its upstream_blocks',
+    files: {
+      'data_loaders/more.ts': 'export default 1;\n',
+      'pipelines/p/metadata.yaml': lines(
+        'blocks:',
+        '- uuid: load',
+        '  type: data_loader',
+        '  language: typescript',
+        '  configuration: { dynamic: true }',
+        '  downstream_blocks: [clean]',
+        '- uuid: more',
+        '  type: data_loader',
+        '  language: typescript',
+        '  configuration: { dynamic: true }',
+        '  downstream_blocks: [clean]',
+        '- uuid: clean',
+        '  type: transformer',
+        '  language: typescript',
+        '  upstream_blocks: [load, more]',
+        'name: p',
+        'uuid: p',
+      ),
+    },
+    expect: ['error dynamic-shape pipelines/p/metadata.yaml:15:3'],
+    says: ['once per item of several dynamic blocks (load, more)'],
+  },
+  {
+    name: 'a dynamic block that is also a dynamic child is a warning: Mage runs it, Pipewright does not yet',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  upstream_blocks: []\n", "  upstream_blocks: []\n  configuration: { dynamic: true }\n").replace("  downstream_blocks: []\n", "  downstream_blocks: []\n  configuration: { dynamic: true }\n") },
+    expect: ['warning dynamic-shape pipelines/p/metadata.yaml:13:3'],
+    says: ['Mage runs this, Pipewright does not nest dynamic blocks yet'],
+  },
+  {
+    name: "Mage's dynamic blocks v2 settings (a map with parent and reduce_output) are understood",
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  upstream_blocks: []\n", "  upstream_blocks: []\n  configuration:\n    dynamic:\n      parent: true\n").replace("  downstream_blocks: []\n", "  downstream_blocks: []\n  configuration:\n    dynamic:\n      parent: false\n      reduce_output: true\n"),
+    },
+    expect: [],
+  },
+  {
+    name: 'a block under callbacks: with another type is an error at its type',
+    files: {
+      'transformers/tell.ts': 'export default 1;\n',
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('name: p\n', 'callbacks:\n- uuid: tell\n  type: transformer\n  language: typescript\n  upstream_blocks: [load]\nname: p\n'),
+    },
+    expect: ['error attached-type pipelines/p/metadata.yaml:14:9'],
+    says: ['Block "tell" is listed under callbacks: but its type is transformer: give it type: callback'],
+  },
+  {
+    name: 'a conditional whose file exports another wrapper is pointed at in its file',
+    files: {
+      'conditionals/when.ts': "import { transformer } from 'pipewright';\nexport default transformer(async () => true);\n",
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('name: p\n', 'conditionals:\n- uuid: when\n  type: conditional\n  language: typescript\n  upstream_blocks: [clean]\nname: p\n'),
+    },
+    expect: ['warning block-type-mismatch conditionals/when.ts:2:16'],
+    says: ['use condition(...)'],
+  },
 ];
 
 function check(t: import('node:test').TestContext, c: Case): void {

@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { stateDir } from '../history/run-history.js';
+
+/** A sortable, readable run id: start time, then a random suffix. */
+export function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A block's name as a folder name: a dynamic child's `<uuid>:<key>` becomes `<uuid>.<key>`. */
+export function safeName(uuid: string): string {
+  return uuid.replace(/:/g, '.').replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** The folder of one block's run: output/, work/ and log.txt. */
+export function blockRunDir(root: string, runId: string, block: string): string {
+  return join(stateDir(root), 'runs', runId, safeName(block));
+}
