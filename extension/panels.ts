@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { fanOut, isDynamic, reducesOutput } from '../runtime/graph/dynamic.js';
 import { isWebviewToHost, type HostToWebview, type TimelineBar } from '../runtime/protocol.js';
 import { runCli } from './cli.js';
 import type { Projects } from './projects.js';
@@ -39,10 +40,18 @@ const DAG_STYLE = `
   .type-transformer .stripe { fill: var(--vscode-charts-purple); }
   .type-data_exporter .stripe { fill: var(--vscode-charts-yellow); }
   .type-sensor .stripe, .type-custom .stripe { fill: var(--vscode-charts-orange); }
-  g.status-running rect:first-child { stroke: var(--vscode-charts-blue); stroke-width: 2.5; stroke-dasharray: 6 3; }
-  g.status-completed rect:first-child { stroke: var(--vscode-testing-iconPassed); stroke-width: 2; }
-  g.status-failed rect:first-child { stroke: var(--vscode-testing-iconFailed); stroke-width: 2.5; }
-  g.status-upstream_failed rect:first-child, g.status-cancelled rect:first-child { stroke: var(--vscode-testing-iconSkipped); stroke-dasharray: 2 2; }
+  .type-conditional .stripe { fill: var(--vscode-charts-green); }
+  .type-callback .stripe { fill: var(--vscode-charts-red); }
+  g.attached rect.frame { stroke-dasharray: 3 2; }
+  .edge.attached { stroke-dasharray: 3 3; }
+  g.dynamic rect.stack { fill: var(--vscode-editorWidget-background); stroke: var(--vscode-editorWidget-border, #888); }
+  g.block .badge rect { fill: var(--vscode-badge-background); stroke: none; }
+  g.block .badge text { fill: var(--vscode-badge-foreground); font-size: 0.8em; }
+  g.status-condition_failed rect.frame { stroke: var(--vscode-disabledForeground); stroke-dasharray: 1 3; }
+  g.status-running rect.frame { stroke: var(--vscode-charts-blue); stroke-width: 2.5; stroke-dasharray: 6 3; }
+  g.status-completed rect.frame { stroke: var(--vscode-testing-iconPassed); stroke-width: 2; }
+  g.status-failed rect.frame { stroke: var(--vscode-testing-iconFailed); stroke-width: 2.5; }
+  g.status-upstream_failed rect.frame, g.status-cancelled rect.frame { stroke: var(--vscode-testing-iconSkipped); stroke-dasharray: 2 2; }
   #menu { position: fixed; display: flex; flex-direction: column; background: var(--vscode-menu-background); border: 1px solid var(--vscode-menu-border, #888); z-index: 2; }
   #menu button { text-align: left; background: none; color: var(--vscode-menu-foreground); }
   #menu button:hover, #menu button:focus { background: var(--vscode-menu-selectionBackground); color: var(--vscode-menu-selectionForeground); }
@@ -53,6 +62,7 @@ const DAG_STYLE = `
   .bar { position: absolute; top: 0; height: 10px; background: var(--vscode-charts-blue); }
   .bar.status-failed { background: var(--vscode-testing-iconFailed); }
   .bar.status-completed { background: var(--vscode-testing-iconPassed); }
+  .bar.status-condition_failed { background: var(--vscode-disabledForeground); }
   .bar-text { color: var(--vscode-descriptionForeground); font-size: 0.85em; }
 `;
 
@@ -108,7 +118,8 @@ export class DagPanels implements vscode.Disposable {
         this.sendGraph(panel, target);
         return;
       }
-      const block = { ...target, block: message.uuid };
+      // A run of a block per item (`<uuid>:<key>`) previews its own output; other actions are the block's.
+      const block = { ...target, block: message.kind === 'preview' ? message.uuid : message.uuid.split(':')[0] };
       const command = { openBlock: 'pipewright.openBlock', runBlock: 'pipewright.runBlock', runFrom: 'pipewright.runFrom', preview: 'pipewright.previewOutput' }[message.kind];
       void vscode.commands.executeCommand(command, block);
     });
@@ -118,10 +129,19 @@ export class DagPanels implements vscode.Disposable {
     const found = this.projects.pipeline(target.pipeline, target.root);
     if (!found) return;
     const graph = found.view.graphs.get(target.pipeline)!;
+    const { fannedBy } = fanOut(graph);
+    const attached = found.view.project.pipelines.get(target.pipeline)!.blocks.filter((b) => b.list === 'conditionals' || b.list === 'callbacks');
     const message: HostToWebview = {
       kind: 'graph',
       pipeline: target.pipeline,
-      blocks: [...graph.blocks.values()].map((b) => ({ uuid: b.uuid, name: b.name, type: b.type, language: b.language, upstream: graph.upstream.get(b.uuid) ?? [] })),
+      blocks: [
+        ...[...graph.blocks.values()].map((b) => ({
+          uuid: b.uuid, name: b.name, type: b.type, language: b.language, upstream: graph.upstream.get(b.uuid) ?? [],
+          ...(isDynamic(b) ? { dynamic: true } : {}),
+          ...(fannedBy.has(b.uuid) ? { perItemOf: fannedBy.get(b.uuid)!, ...(reducesOutput(b) ? { reduces: true } : {}) } : {}),
+        })),
+        ...attached.map((b) => ({ uuid: b.uuid, name: b.name, type: b.type, language: b.language, upstream: [], attachedTo: b.upstream.filter((u) => graph.blocks.has(u)) })),
+      ],
       order: graph.order,
       cycle: graph.cycle ?? null,
     };
@@ -140,7 +160,8 @@ export class DagPanels implements vscode.Disposable {
       const start = Date.parse(latest.startedAt);
       for (const [uuid, record] of latest.blocks) {
         statuses[uuid] = record.status;
-        if (record.startedAt) timeline.push({ block: uuid, startMs: Date.parse(record.startedAt) - start, durationMs: record.durationMs ?? 0, rows: record.output?.rows, status: record.status });
+        // A block run per item has one bar; its runs show in the graph.
+        if (record.startedAt && !record.parent) timeline.push({ block: uuid, startMs: Date.parse(record.startedAt) - start, durationMs: record.durationMs ?? 0, rows: record.output?.rows, status: record.status });
       }
     }
     if (live && (!latest || live.runId === latest.runId || !live.finished)) for (const [uuid, status] of live.statuses) statuses[uuid] = status;

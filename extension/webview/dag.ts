@@ -1,6 +1,8 @@
 // The DAG webview: the pipeline laid out by dagre, blocks coloured by type and live status, zoom
 // (wheel, +/-), pan (drag), fit (F or the button), keyboard (Tab through blocks, Enter opens, R runs,
-// P previews), and the latest run's timeline below. Colours come from VS Code's theme variables.
+// P previews, E shows a block's runs per item), and the latest run's timeline below. Dynamic blocks
+// are stacks, blocks run per item carry their count of runs, conditionals and callbacks hang off the
+// blocks they are attached to by dashed links. Colours come from VS Code's theme variables.
 import dagre from '@dagrejs/dagre';
 import { isHostToWebview, type BlockAction, type DagBlock, type HostToWebview, type TimelineBar, type WebviewToHost } from '../../runtime/protocol.js';
 
@@ -50,14 +52,60 @@ function zoom(factor: number, cx?: number, cy?: number): void {
   applyView();
 }
 
+/** Blocks that run once per item and are shown as one node per run, not one node with a count. */
+const expanded = new Set<string>();
+
+/** The runs of a block per item in the latest statuses (`<uuid>:<key>`), in the order they came. */
+function runsOf(uuid: string): string[] {
+  return Object.keys(statuses).filter((name) => name.startsWith(`${uuid}:`));
+}
+
+function toggle(uuid: string): void {
+  if (expanded.has(uuid)) expanded.delete(uuid);
+  else if (runsOf(uuid).length > 0) expanded.add(uuid);
+  if (graph) draw(graph, { fit: false });
+  document.querySelector<SVGGElement>(`g.block[data-uuid="${CSS.escape(expanded.has(uuid) ? runsOf(uuid)[0] : uuid)}"]`)?.focus();
+}
+
+/** What a node stands for: a block, a run of it for one item, or a conditional or callback attached to blocks. */
+interface DagNode {
+  id: string;
+  block: DagBlock;
+  run?: string;
+}
+
 /** Lays the graph out with dagre (left to right) and draws it; large graphs stay one SVG pass. */
-function draw(message: Extract<HostToWebview, { kind: 'graph' }>): void {
+function draw(message: Extract<HostToWebview, { kind: 'graph' }>, options: { fit: boolean } = { fit: true }): void {
   const layout = new dagre.graphlib.Graph();
   layout.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 60, marginx: 10, marginy: 10 });
   layout.setDefaultEdgeLabel(() => ({}));
-  const known = new Set(message.blocks.map((b) => b.uuid));
-  for (const block of message.blocks) layout.setNode(block.uuid, { width: NODE_WIDTH, height: NODE_HEIGHT });
-  for (const block of message.blocks) for (const up of block.upstream) if (known.has(up)) layout.setEdge(up, block.uuid);
+  const byUuid = new Map(message.blocks.map((b) => [b.uuid, b]));
+  for (const uuid of expanded) if (!byUuid.get(uuid)?.perItemOf || runsOf(uuid).length === 0) expanded.delete(uuid);
+  const idsOf = (uuid: string) => (expanded.has(uuid) ? runsOf(uuid) : [uuid]);
+  const nodes: DagNode[] = message.blocks.flatMap((block) => (expanded.has(block.uuid) ? runsOf(block.uuid).map((run) => ({ id: run, block, run })) : [{ id: block.uuid, block }]));
+  for (const node of nodes) layout.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
+  const attachedEdges = new Set<string>();
+  const link = (from: string, to: string, attached = false) => {
+    if (!layout.hasNode(from) || !layout.hasNode(to)) return;
+    layout.setEdge(from, to);
+    if (attached) attachedEdges.add(`${from}\u0000${to}`);
+  };
+  for (const block of message.blocks) {
+    for (const up of block.upstream) {
+      const upstream = byUuid.get(up);
+      if (!upstream) continue;
+      // A run per item follows the same item's run upstream, when both are shown run by run.
+      const paired = expanded.has(up) && expanded.has(block.uuid) && upstream.perItemOf === block.perItemOf && !upstream.reduces;
+      if (paired) for (const run of runsOf(block.uuid)) link(`${up}${run.slice(block.uuid.length)}`, run);
+      else for (const from of idsOf(up)) for (const to of idsOf(block.uuid)) link(from, to);
+    }
+    for (const target of block.attachedTo ?? []) {
+      for (const id of idsOf(target)) {
+        if (block.type === 'callback') link(id, block.uuid, true);
+        else link(block.uuid, id, true);
+      }
+    }
+  }
   dagre.layout(layout);
   const info = layout.graph();
   bounds = { width: info.width ?? 1, height: info.height ?? 1 };
@@ -67,43 +115,77 @@ function draw(message: Extract<HostToWebview, { kind: 'graph' }>): void {
   for (const edge of layout.edges()) {
     const points = layout.edge(edge).points;
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
-    layer.append(element('path', { d, class: `edge${inCycle.has(edge.v) && inCycle.has(edge.w) ? ' cycle' : ''}`, 'marker-end': 'url(#arrow)' }));
+    const kind = attachedEdges.has(`${edge.v}\u0000${edge.w}`) ? ' attached' : inCycle.has(edge.v) && inCycle.has(edge.w) ? ' cycle' : '';
+    layer.append(element('path', { d, class: `edge${kind}`, 'marker-end': 'url(#arrow)' }));
   }
-  for (const block of message.blocks) {
-    const at = layout.node(block.uuid);
-    const group = element('g', {
-      class: `block type-${block.type}`,
-      'data-uuid': block.uuid,
-      transform: `translate(${at.x - NODE_WIDTH / 2} ${at.y - NODE_HEIGHT / 2})`,
-      tabindex: 0,
-      role: 'button',
-      'aria-label': `${block.uuid}, ${block.type.replace('_', ' ')}, ${block.language}`,
-    });
-    group.append(element('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }));
-    group.append(element('rect', { class: 'stripe', width: 6, height: NODE_HEIGHT, rx: 3 }));
-    const name = element('text', { x: 14, y: 19, class: 'name' });
-    name.textContent = block.uuid.length > 24 ? `${block.uuid.slice(0, 23)}…` : block.uuid;
-    const kind = element('text', { x: 14, y: 35, class: 'kind' });
-    kind.textContent = `${block.type} · ${block.language}`;
-    const title = element('title', {});
-    title.textContent = `${block.uuid}\nEnter: open · R: run · Shift+R: run from here · P: preview`;
-    group.append(name, kind, title);
-    group.addEventListener('click', () => act('openBlock', block.uuid));
-    group.addEventListener('contextmenu', (event) => showMenu(event, block));
-    group.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') act('openBlock', block.uuid);
-      else if (event.key === 'r' || event.key === 'R') act(event.shiftKey ? 'runFrom' : 'runBlock', block.uuid);
-      else if (event.key === 'p') act('preview', block.uuid);
-      else return;
-      event.preventDefault();
-    });
-    layer.append(group);
-  }
+  for (const node of nodes) layer.append(drawNode(node, layout.node(node.id)));
   const canvas = document.getElementById('canvas')!;
   canvas.querySelector('#layer')?.remove();
   canvas.append(layer);
   paintStatuses();
-  fit();
+  if (options.fit) fit();
+  else applyView();
+}
+
+function describe(block: DagBlock, run?: string): string {
+  if (run) return `run of ${block.uuid} for one item`;
+  if (block.attachedTo) return `${block.type} on ${block.attachedTo.join(', ') || 'nothing'}`;
+  const shape = block.dynamic ? ' · dynamic' : block.perItemOf ? ` · per item${block.reduces ? ' · reduces' : ''}` : '';
+  return `${block.type}${shape} · ${block.language}`;
+}
+
+function drawNode(node: DagNode, at: { x: number; y: number }): SVGGElement {
+  const { block, run, id } = node;
+  const classes = ['block', `type-${block.type}`, block.dynamic ? 'dynamic' : '', block.attachedTo ? 'attached' : '', run ? 'run' : ''].filter(Boolean).join(' ');
+  const group = element('g', {
+    class: classes,
+    'data-uuid': id,
+    transform: `translate(${at.x - NODE_WIDTH / 2} ${at.y - NODE_HEIGHT / 2})`,
+    tabindex: 0,
+    role: 'button',
+    'aria-label': `${id}, ${describe(block, run)}`,
+  });
+  // A dynamic block is drawn as a stack: it makes many runs downstream.
+  if (block.dynamic) group.append(element('rect', { class: 'stack', x: 5, y: 5, width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }));
+  group.append(element('rect', { class: 'frame', width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }));
+  group.append(element('rect', { class: 'stripe', width: 6, height: NODE_HEIGHT, rx: 3 }));
+  const label = run ?? id;
+  const name = element('text', { x: 14, y: 19, class: 'name' });
+  name.textContent = label.length > 24 ? `${label.slice(0, 23)}…` : label;
+  const kind = element('text', { x: 14, y: 35, class: 'kind' });
+  kind.textContent = describe(block, run);
+  const title = element('title', {});
+  const expandable = Boolean(block.perItemOf);
+  title.textContent = `${id}\n${run ? 'Enter: preview this run · E: show as one node' : `Enter: open · R: run · Shift+R: run from here · P: preview${expandable ? ' · E: show each run' : ''}`}`;
+  group.append(name, kind, title);
+  if (expandable) {
+    // The count of runs; a click shows each run as a node of its own (and back).
+    const count = runsOf(block.uuid).length;
+    const badge = element('g', { class: 'badge', transform: `translate(${NODE_WIDTH - 40} 4)` });
+    badge.append(element('rect', { width: 36, height: 16, rx: 8 }));
+    const text = element('text', { x: 18, y: 12, 'text-anchor': 'middle' });
+    text.textContent = run ? '−' : count > 0 ? `×${count}` : '×?';
+    const hint = element('title', {});
+    hint.textContent = run ? 'Show as one node' : count > 0 ? `${count} runs, one per item: click to show each` : 'Runs once per item of a dynamic block';
+    badge.append(text, hint);
+    badge.addEventListener('click', (event) => {
+      event.stopPropagation();
+      toggle(block.uuid);
+    });
+    group.append(badge);
+  }
+  const open = () => (run ? act('preview', run) : act('openBlock', block.uuid));
+  group.addEventListener('click', open);
+  if (!block.attachedTo) group.addEventListener('contextmenu', (event) => showMenu(event, run ?? block.uuid));
+  group.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') open();
+    else if ((event.key === 'e' || event.key === 'E') && expandable) toggle(block.uuid);
+    else if ((event.key === 'r' || event.key === 'R') && !block.attachedTo) act(event.shiftKey ? 'runFrom' : 'runBlock', block.uuid);
+    else if (event.key === 'p' && !block.attachedTo) act('preview', run ?? block.uuid);
+    else return;
+    event.preventDefault();
+  });
+  return group;
 }
 
 function paintStatuses(): void {
@@ -114,7 +196,7 @@ function paintStatuses(): void {
   }
 }
 
-function showMenu(event: MouseEvent, block: DagBlock): void {
+function showMenu(event: MouseEvent, uuid: string): void {
   event.preventDefault();
   const menu = document.getElementById('menu')!;
   menu.replaceChildren();
@@ -129,7 +211,7 @@ function showMenu(event: MouseEvent, block: DagBlock): void {
     button.textContent = label;
     button.addEventListener('click', () => {
       menu.hidden = true;
-      act(kind, block.uuid);
+      act(kind, uuid);
     });
     menu.append(button);
   }
@@ -176,7 +258,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     document.getElementById('title')!.textContent = graph.pipeline;
     draw(graph);
   } else {
+    const before = graph ? graph.blocks.filter((b) => b.perItemOf).map((b) => runsOf(b.uuid).length).join() : '';
     statuses = event.data.statuses;
+    // New runs per item change the counts (and the nodes of blocks shown run by run).
+    if (graph && graph.blocks.filter((b) => b.perItemOf).map((b) => runsOf(b.uuid).length).join() !== before) draw(graph, { fit: false });
     paintStatuses();
     drawTimeline(event.data.timeline);
     if (event.data.focus) document.querySelector<SVGGElement>(`g.block[data-uuid="${CSS.escape(event.data.focus)}"]`)?.focus();
