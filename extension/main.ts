@@ -1,6 +1,7 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { addBlock } from './add-block.js';
 import { backfill } from './backfill.js';
 import { runCli } from './cli.js';
 import { RunLenses } from './code-lens.js';
@@ -109,6 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     command('pipewright.runFrom', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--from', t.block!]), `${t.pipeline} from ${t.block}`), true),
     command('pipewright.previewOutput', true, (t) => showPreview(context, t as Target & { block: string })),
     command('pipewright.openDag', false, (t) => dags.open(t)),
+    command('pipewright.addBlock', false, (t) => addBlock(context, projects, t)),
     command('pipewright.openBlock', true, async (t) => {
       const block = projects.pipeline(t.pipeline, t.root)?.pipeline.blocks.find((b) => b.uuid === t.block);
       if (block?.file && block.fileExists) await vscode.window.showTextDocument(vscode.Uri.file(block.file), { preview: false, viewColumn: vscode.ViewColumn.One });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { RunRecord } from '../runtime/history/run-history.js';
+import { fanOut, isDynamic } from '../runtime/graph/dynamic.js';
+import type { BlockRecord, RunRecord } from '../runtime/history/run-history.js';
 import type { Block, Trigger } from '../runtime/project/model.js';
 import { nextRunTimes } from '../runtime/project/schedule-times.js';
 import type { ProjectView, Projects } from './projects.js';
@@ -9,7 +10,11 @@ import type { LiveStatus, Runs } from './runs.js';
 export type Node =
   | { kind: 'project'; view: ProjectView }
   | { kind: 'pipeline'; view: ProjectView; pipeline: string }
-  | { kind: 'block'; view: ProjectView; pipeline: string; block: Block; status?: LiveStatus; durationMs?: number }
+  | { kind: 'block'; view: ProjectView; pipeline: string; block: Block; status?: LiveStatus; durationMs?: number; runs: BlockRecord[]; attached: Block[] }
+  /** A conditional or callback, under each block it is attached to. */
+  | { kind: 'attached'; view: ProjectView; pipeline: string; block: Block; to: string }
+  /** One run of a block for one item of a dynamic block, in the latest run. */
+  | { kind: 'blockRun'; view: ProjectView; pipeline: string; record: BlockRecord }
   | { kind: 'group'; view: ProjectView; pipeline: string; group: 'triggers' | 'runs' }
   | { kind: 'trigger'; view: ProjectView; pipeline: string; trigger: Trigger }
   | { kind: 'run'; view: ProjectView; run: RunRecord };
@@ -23,12 +28,18 @@ const TYPE_ICONS: Record<string, string> = {
   scratchpad: 'note',
   dbt: 'database',
   chart: 'graph',
+  conditional: 'filter',
+  callback: 'bell',
 };
+
+/** Runs per item shown under their block at most; the rest are in pipewright runs. */
+const MAX_RUNS_SHOWN = 200;
 
 const STATUS_COLORS: Partial<Record<LiveStatus, string>> = {
   completed: 'testing.iconPassed',
   failed: 'testing.iconFailed',
   upstream_failed: 'testing.iconSkipped',
+  condition_failed: 'disabledForeground',
   cancelled: 'testing.iconSkipped',
   running: 'charts.blue',
 };
@@ -60,6 +71,11 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         return this.pipelines(node.view);
       case 'pipeline':
         return this.pipelineChildren(node.view, node.pipeline);
+      case 'block':
+        return [
+          ...node.attached.map((block): Node => ({ kind: 'attached', view: node.view, pipeline: node.pipeline, block, to: node.block.uuid })),
+          ...node.runs.slice(0, MAX_RUNS_SHOWN).map((record): Node => ({ kind: 'blockRun', view: node.view, pipeline: node.pipeline, record })),
+        ];
       case 'group':
         if (node.group === 'triggers') return node.view.project.pipelines.get(node.pipeline)!.triggers.map((trigger) => ({ kind: 'trigger', view: node.view, pipeline: node.pipeline, trigger }));
         return node.view.runs.filter((r) => r.pipeline === node.pipeline).slice(-10).reverse().map((run) => ({ kind: 'run', view: node.view, run }));
@@ -76,12 +92,18 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
     const graph = view.graphs.get(uuid)!;
     const live = this.runs.liveRun(view.project.root, uuid);
     const latest = this.projects.latestRun(view, uuid);
+    const pipeline = view.project.pipelines.get(uuid)!;
+    const attached = pipeline.blocks.filter((b) => b.list === 'conditionals' || b.list === 'callbacks');
     const blocks: Node[] = [...graph.order, ...[...graph.blocks.keys()].filter((u) => !graph.order.includes(u))].map((u) => {
       const record = latest?.blocks.get(u);
       const status = live?.statuses.get(u) ?? record?.status;
-      return { kind: 'block', view, pipeline: uuid, block: graph.blocks.get(u)!, status, durationMs: live?.statuses.has(u) ? undefined : record?.durationMs };
+      // The latest run's runs of this block per item, as the history has them.
+      const runs = (record?.children ?? []).map((name) => latest!.blocks.get(name)).filter((r): r is BlockRecord => r !== undefined);
+      return {
+        kind: 'block', view, pipeline: uuid, block: graph.blocks.get(u)!, status, durationMs: live?.statuses.has(u) ? undefined : record?.durationMs,
+        runs, attached: attached.filter((b) => b.upstream.includes(u)),
+      };
     });
-    const pipeline = view.project.pipelines.get(uuid)!;
     const groups: Node[] = [];
     if (pipeline.triggers.length > 0) groups.push({ kind: 'group', view, pipeline: uuid, group: 'triggers' });
     if (view.runs.some((r) => r.pipeline === uuid)) groups.push({ kind: 'group', view, pipeline: uuid, group: 'runs' });
@@ -109,16 +131,39 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         return item;
       }
       case 'block': {
-        const item = new vscode.TreeItem(node.block.uuid, vscode.TreeItemCollapsibleState.None);
+        const expandable = node.attached.length > 0 || node.runs.length > 0;
+        const item = new vscode.TreeItem(node.block.uuid, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         const color = node.status ? STATUS_COLORS[node.status] : undefined;
         item.iconPath = node.status === 'running' ? new vscode.ThemeIcon('sync~spin') : new vscode.ThemeIcon(TYPE_ICONS[node.block.type] ?? 'circle-outline', color ? new vscode.ThemeColor(color) : undefined);
-        item.description = [node.block.type, node.block.language, node.status, seconds(node.durationMs)].filter(Boolean).join(' · ');
+        const graph = node.view.graphs.get(node.pipeline)!;
+        const shape = isDynamic(node.block) ? 'dynamic' : fanOut(graph).fannedBy.has(node.block.uuid) ? `per item${node.runs.length > 0 ? ` ×${node.runs.length}` : ''}` : undefined;
+        item.description = [node.block.type, node.block.language, shape, node.status, seconds(node.durationMs)].filter(Boolean).join(' · ');
         item.tooltip = new vscode.MarkdownString(
           [`**${node.block.uuid}** (${node.block.type}, ${node.block.language})`, node.block.file ? `\`${vscode.workspace.asRelativePath(node.block.file)}\`` : '', `upstream: ${node.block.upstream.join(', ') || 'none'}`].join('\n\n'),
         );
         item.contextValue = 'pipewright.block';
         item.id = `${node.view.project.root}:${node.pipeline}:${node.block.uuid}`;
         if (node.block.file && node.block.fileExists) item.command = { command: 'vscode.open', title: 'Open block file', arguments: [vscode.Uri.file(node.block.file)] };
+        return item;
+      }
+      case 'attached': {
+        const item = new vscode.TreeItem(node.block.uuid, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[node.block.type] ?? 'circle-outline');
+        item.description = node.block.type === 'conditional' ? `condition on ${node.to}` : `callback after ${node.to}`;
+        item.id = `${node.view.project.root}:${node.pipeline}:${node.to}:@${node.block.uuid}`;
+        if (node.block.file && node.block.fileExists) item.command = { command: 'vscode.open', title: 'Open file', arguments: [vscode.Uri.file(node.block.file)] };
+        return item;
+      }
+      case 'blockRun': {
+        const { record } = node;
+        const item = new vscode.TreeItem(record.block, vscode.TreeItemCollapsibleState.None);
+        const color = STATUS_COLORS[record.status as LiveStatus];
+        item.iconPath = new vscode.ThemeIcon(record.status === 'completed' ? 'pass' : record.status === 'condition_failed' ? 'circle-slash' : 'error', color ? new vscode.ThemeColor(color) : undefined);
+        item.description = [record.status, seconds(record.durationMs), record.output?.kind === 'table' ? `${record.output.rows.toLocaleString()} rows` : undefined].filter(Boolean).join(' · ');
+        item.tooltip = record.error?.message;
+        item.id = `${node.view.project.root}:${node.pipeline}:~${record.block}`;
+        item.contextValue = 'pipewright.blockRun';
+        item.command = { command: 'pipewright.previewOutput', title: 'Preview output', arguments: [{ root: node.view.project.root, pipeline: node.pipeline, block: record.block }] };
         return item;
       }
       case 'group': {

@@ -64,11 +64,14 @@ export const runsVerb: Verb = {
       return 0;
     }
     for (const run of runs) {
-      const blocks = [...run.blocks.values()];
+      // A block's runs per item count once, as their block; they are listed under it with --json.
+      const all = [...run.blocks.values()];
+      const blocks = all.filter((b) => !b.parent);
+      const perItem = all.length - blocks.length;
       const done = blocks.filter((b) => b.status === 'completed').length;
       const via = run.trigger ? `trigger ${run.trigger}` : run.backfill ? 'backfill' : 'manual';
       const status = paint(invocation.color, STATUS_STYLE[run.status], run.status.padEnd(11));
-      invocation.out(`${run.runId}  ${run.pipeline.padEnd(20)} ${status} ${run.executionDate.slice(0, 19)}  ${via.padEnd(16)} ${run.durationMs === undefined ? '' : formatDuration(run.durationMs).padStart(8)}  ${done}/${blocks.length} blocks`);
+      invocation.out(`${run.runId}  ${run.pipeline.padEnd(20)} ${status} ${run.executionDate.slice(0, 19)}  ${via.padEnd(16)} ${run.durationMs === undefined ? '' : formatDuration(run.durationMs).padStart(8)}  ${done}/${blocks.length} blocks${perItem > 0 ? ` (${perItem} runs per item)` : ''}`);
     }
     return 0;
   },

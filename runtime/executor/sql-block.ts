@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import { Dataset } from '../data/dataset.js';
-import { parquetSource, sqlIdent } from '../data/sql-text.js';
+import { parquetSource, sqlString, sqlIdent } from '../data/sql-text.js';
 import { persistOutput } from '../data/persist.js';
 import type { BlockError, StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
@@ -76,8 +76,10 @@ export async function runSqlBlock(
     throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });
   }
   for (const [index, input] of options.inputs.entries()) {
-    if (input.output.kind !== 'table') continue;
-    await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(upstreamView(index))} AS SELECT * FROM ${parquetSource(input.output.files)}`);
+    // A JSON value (such as one item of a dynamic block) reads as a table too: an object's keys are
+    // columns, a list's objects rows, and any other value one row of a column named json.
+    const from = input.output.kind === 'table' ? parquetSource(input.output.files) : input.output.kind === 'json' ? `read_json_auto(${sqlString(input.output.files[0])})` : undefined;
+    if (from) await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(upstreamView(index))} AS SELECT * FROM ${from}`);
   }
   const body = sql.trim().replace(/;\s*$/, '');
   try {

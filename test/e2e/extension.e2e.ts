@@ -1,8 +1,9 @@
 // The extension in a real VS Code (code-server + Chromium): the Pipelines view, code lenses on a block
 // file, a run in a terminal that updates the tree, the DAG webview with its status and timeline, a
 // backfill from the palette, a trigger turned off from the tree, the scheduler started and stopped
-// from the status bar.
+// from the status bar, a fan-out in the DAG and the tree, a block added from the palette.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,38 @@ function workspace(): string {
   );
   writeFileSync(join(root, 'data_loaders/make_rows.ts'), "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => [{ n: 1 }, { n: 2 }, { n: 3 }]);\n");
   writeFileSync(join(root, 'transformers/count_rows.sql'), 'SELECT count(*) AS rows, sum(n) AS total FROM {{ df_1 }}\n');
+  // A fan-out: a dynamic loader, a transformer run once per item (one of them skipped by a condition).
+  mkdirSync(join(root, 'pipelines/fan'), { recursive: true });
+  mkdirSync(join(root, 'conditionals'), { recursive: true });
+  writeFileSync(
+    join(root, 'pipelines/fan/metadata.yaml'),
+    [
+      'blocks:',
+      '- uuid: ids',
+      '  type: data_loader',
+      '  language: typescript',
+      '  configuration: { dynamic: true }',
+      '  downstream_blocks: [per_id]',
+      '- uuid: per_id',
+      '  type: transformer',
+      '  language: typescript',
+      '  configuration: { reduce_output: true }',
+      '  upstream_blocks: [ids]',
+      'conditionals:',
+      '- uuid: not_two',
+      '  type: conditional',
+      '  language: typescript',
+      '  upstream_blocks: [per_id]',
+      'name: fan',
+      'uuid: fan',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(root, 'data_loaders/ids.ts'), "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => [1, 2, 3]);\n");
+  writeFileSync(join(root, 'transformers/per_id.ts'), "import { transformer } from 'pipewright';\n\nexport default transformer(async (id) => [{ id: Number(id) }]);\n");
+  writeFileSync(join(root, 'conditionals/not_two.ts'), "import { condition } from 'pipewright';\n\nexport default condition(async (id) => Number(id) !== 2);\n");
+  const fan = spawnSync(process.execPath, [join(import.meta.dirname, '../../dist/cli.js'), 'run', 'fan'], { cwd: root, encoding: 'utf8' });
+  assert.equal(fan.status, 0, fan.stdout + fan.stderr);
   return root;
 }
 
@@ -79,6 +112,49 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     const transformer = await webview.locator('g.block[data-uuid="count_rows"]').getAttribute('transform');
     const x = (transform: string | null) => Number(/translate\(([-\d.]+)/.exec(transform ?? '')?.[1]);
     assert.ok(x(loader) < x(transformer), 'the layout puts the upstream block left of its downstream block');
+
+    // A fan-out in the DAG: the dynamic block is a stack, the block run per item shows its count of
+    // runs and expands into one node per run on click, the conditional hangs off its block.
+    await runCommand(page, 'View: Close All Editors');
+    await clickInlineAction(row('fan'), 'Open DAG');
+    await webview.locator('g.block.dynamic[data-uuid="ids"]').waitFor({ timeout: 30_000 });
+    await webview.locator('g.block.attached[data-uuid="not_two"]').waitFor();
+    const badge = webview.locator('g.block[data-uuid="per_id"] .badge');
+    await webview.locator('g.block[data-uuid="per_id"] .badge text', { hasText: '×3' }).waitFor({ timeout: 15_000 });
+    await badge.click();
+    await webview.locator('g.block.run').nth(2).waitFor();
+    const runNodes = webview.locator('g.block.run');
+    const shown: string[] = [];
+    for (let i = 0; i < (await runNodes.count()); i++) shown.push(`${await runNodes.nth(i).getAttribute('data-uuid')} ${await runNodes.nth(i).getAttribute('data-status')}`);
+    assert.deepEqual(shown, [
+      'per_id:0 completed',
+      'per_id:1 condition_failed',
+      'per_id:2 completed',
+    ]);
+    // The tree shows the runs under their block, and the conditional attached to it.
+    await row('fan').click();
+    // A block item opens its file on click; its twistie shows what is under it.
+    await row('per_id').click();
+    await row('per_id').locator('.monaco-tl-twistie').click();
+    await page.locator('.monaco-list-row', { hasText: 'per_id:1' }).filter({ hasText: 'condition_failed' }).first().waitFor({ timeout: 15_000 });
+    await page.locator('.monaco-list-row', { hasText: 'not_two' }).filter({ hasText: 'condition on per_id' }).first().waitFor();
+
+    // "Add Block…" from the palette, with per_id's file open (the tree opened it): a callback, offered
+    // to per_id, written from its template.
+    await page.locator('.tab', { hasText: 'per_id.ts' }).first().waitFor({ timeout: 15_000 });
+    await runCommand(page, 'Pipewright: Add Block');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Callback' }).first().click();
+    await page.locator('.quick-input-widget', { hasText: 'Name of the new callback' }).waitFor();
+    await page.locator('.quick-input-widget input').fill('tell');
+    await page.keyboard.press('Enter');
+    // The block whose file is open comes checked.
+    await page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]', { hasText: 'per_id' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab', { hasText: 'tell.ts' }).first().waitFor({ timeout: 30_000 });
+    assert.match(readFileSync(join(root, 'pipelines/fan/metadata.yaml'), 'utf8'), /^callbacks:\n- configuration: \{\}\n(.*\n)*? {2}upstream_blocks:\n {2}- per_id\n {2}uuid: tell$/m);
+    assert.match(readFileSync(join(root, 'callbacks/tell.ts'), 'utf8'), /export default callback\(\{/);
+    // With no block file open, the commands below ask which pipeline.
+    await runCommand(page, 'View: Close All Editors');
 
     // "Backfill Pipeline…" from the palette: pipeline, dates and interval, then the number of runs
     // before anything starts; the runs go in a terminal and land in the history.

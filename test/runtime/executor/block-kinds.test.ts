@@ -77,6 +77,7 @@ export default dataExporter(async (months, ctx) => {
     assert.equal(blocks.get(child)!.rows, i + 1);
   }
   assert.equal(blocks.get('load_month')!.status, 'completed');
+  assert.match(pipewright(['runs'], { cwd: root }).stdout, /completed .* 4\/4 blocks \(12 runs per item\)$/m);
   // 1 + 2 + ... + 12 trips, in one table for SQL and as a list of 12 datasets for TypeScript.
   assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'total', '--json'], { cwd: root }).stdout).preview[0], { trips: 78, months: 12 });
   assert.match(run.stdout, /months 12 rows 78/);
@@ -99,6 +100,8 @@ test('a child that fails fails only its own runs downstream; a plain list fans o
     fetch: { upstream: ['ids'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (id) => { if (Number(id) === 3) throw new Error('item three is broken'); return { id: Number(id) * 10 }; });\n" },
     clean: { upstream: ['fetch'], yaml: ['configuration: { reduce_output: true }'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (row) => row);\n" },
     after: { upstream: ['clean'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (rows) => rows);\n" },
+    // A SQL block reads its item as a table (a plain value is one row of a column named json).
+    doubled: { language: 'sql', upstream: ['ids'], yaml: ['configuration: { reduce_output: true }'], code: 'SELECT json * 2 AS doubled FROM {{ df_1 }}\n' },
   });
   const run = pipewright(['run', 'p'], { cwd: root });
   assert.equal(run.code, 1);
@@ -111,6 +114,9 @@ test('a child that fails fails only its own runs downstream; a plain list fans o
   assert.equal(blocks.get('clean')!.status, 'failed');
   assert.match(blocks.get('clean')!.error!.message, /1 of 4 runs failed: clean:2/);
   assert.equal(blocks.get('after')!.status, 'upstream_failed');
+  assert.equal(blocks.get('doubled')!.status, 'completed');
+  const doubled = JSON.parse(pipewright(['preview', 'p', 'doubled', '--json'], { cwd: root }).stdout) as { preview: { doubled: number }[] };
+  assert.deepEqual(doubled.preview.map((r) => Number(r.doubled)).sort(), [2, 4, 6, 8]);
 });
 
 test('a conditional that is false skips exactly its branch, recorded as condition_failed; a run with skipped blocks completes', (t) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import { fanOut } from '../../../runtime/graph/dynamic.ts';
 import { buildGraph } from '../../../runtime/graph/graph.ts';
 import { loadProject } from '../../../runtime/project/load-project.ts';
 import { resolveProfile, envLookup } from '../../../runtime/project/profile-resolve.ts';
@@ -8,14 +9,15 @@ import { validateProject } from '../../../runtime/validate-project.ts';
 
 // test/fixtures/mage-written is written the way Mage writes projects: keys sorted, nulls for color,
 // executor_config and timeout, run status in the file, Python and SQL blocks, callbacks and
-// conditionals lists, a block shared by two pipelines, file_path overrides and a stale file_source.
+// conditionals lists, a block shared by two pipelines, file_path overrides and a stale file_source,
+// and a fan-out: a sensor, a dynamic loader, a child that reduces, a callback.
 
 const root = join(import.meta.dirname, '../../fixtures/mage-written');
 const project = loadProject(root);
 const rel = (file: string | undefined) => (file ? relative(root, file) : undefined);
 
-test('a Mage-written project loads both pipelines with every block', () => {
-  assert.deepEqual([...project.pipelines.keys()].sort(), ['etl_taxi', 'taxi_report']);
+test('a Mage-written project loads every pipeline with every block', () => {
+  assert.deepEqual([...project.pipelines.keys()].sort(), ['etl_taxi', 'months_fan_out', 'taxi_report']);
   const etl = project.pipelines.get('etl_taxi')!;
   assert.deepEqual(
     etl.blocks.map((b) => [b.uuid, b.type, b.language, b.list]),
@@ -64,6 +66,25 @@ test('the graph keeps upstream order and leaves callbacks and conditionals out o
   assert.deepEqual(graph.upstream.get('clean_taxi'), ['load_taxi']);
   assert.deepEqual(graph.downstream.get('clean_taxi'), ['taxi_summary', 'export_taxi']);
   assert.equal(graph.cycle, undefined);
+});
+
+test('a fan-out Mage wrote (sensor, dynamic loader, child that reduces, callback) loads and graphs as Pipewright runs it', () => {
+  const pipeline = project.pipelines.get('months_fan_out')!;
+  assert.deepEqual(
+    pipeline.blocks.map((b) => [b.uuid, b.type, b.list, rel(b.file), b.fileExists]),
+    [
+      ['wait_for_upstream', 'sensor', 'blocks', 'sensors/wait_for_upstream.py', true],
+      ['list_months', 'data_loader', 'blocks', 'data_loaders/list_months.py', true],
+      ['load_month', 'transformer', 'blocks', 'transformers/load_month.py', true],
+      ['combine_months', 'data_exporter', 'blocks', 'data_exporters/combine_months.py', true],
+      ['alert_on_failure', 'callback', 'callbacks', 'callbacks/alert_on_failure.py', true],
+    ],
+  );
+  const graph = buildGraph(pipeline);
+  assert.deepEqual(graph.order, ['wait_for_upstream', 'list_months', 'load_month', 'combine_months']);
+  // Only load_month runs per item: it reduces, so combine_months runs once, on the list.
+  assert.deepEqual([...fanOut(graph).fannedBy], [['load_month', 'list_months']]);
+  assert.deepEqual(fanOut(graph).problems, []);
 });
 
 test('triggers load with Mage defaults and unquoted timestamps', () => {
