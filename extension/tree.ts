@@ -10,7 +10,7 @@ import type { LiveStatus, Runs } from './runs.js';
 export type Node =
   | { kind: 'project'; view: ProjectView }
   | { kind: 'pipeline'; view: ProjectView; pipeline: string }
-  | { kind: 'block'; view: ProjectView; pipeline: string; block: Block; status?: LiveStatus; durationMs?: number; runs: BlockRecord[]; attached: Block[] }
+  | { kind: 'block'; view: ProjectView; pipeline: string; block: Block; status?: LiveStatus; durationMs?: number; runs: BlockRecord[]; attached: Block[]; perItem: boolean }
   /** A conditional or callback, under each block it is attached to. */
   | { kind: 'attached'; view: ProjectView; pipeline: string; block: Block; to: string }
   /** One run of a block for one item of a dynamic block, in the latest run. */
@@ -94,6 +94,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
     const latest = this.projects.latestRun(view, uuid);
     const pipeline = view.project.pipelines.get(uuid)!;
     const attached = pipeline.blocks.filter((b) => b.list === 'conditionals' || b.list === 'callbacks');
+    const { fannedBy } = fanOut(graph);
     const blocks: Node[] = [...graph.order, ...[...graph.blocks.keys()].filter((u) => !graph.order.includes(u))].map((u) => {
       const record = latest?.blocks.get(u);
       const status = live?.statuses.get(u) ?? record?.status;
@@ -101,7 +102,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
       const runs = (record?.children ?? []).map((name) => latest!.blocks.get(name)).filter((r): r is BlockRecord => r !== undefined);
       return {
         kind: 'block', view, pipeline: uuid, block: graph.blocks.get(u)!, status, durationMs: live?.statuses.has(u) ? undefined : record?.durationMs,
-        runs, attached: attached.filter((b) => b.upstream.includes(u)),
+        runs, attached: attached.filter((b) => b.upstream.includes(u)), perItem: fannedBy.has(u),
       };
     });
     const groups: Node[] = [];
@@ -135,8 +136,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         const item = new vscode.TreeItem(node.block.uuid, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         const color = node.status ? STATUS_COLORS[node.status] : undefined;
         item.iconPath = node.status === 'running' ? new vscode.ThemeIcon('sync~spin') : new vscode.ThemeIcon(TYPE_ICONS[node.block.type] ?? 'circle-outline', color ? new vscode.ThemeColor(color) : undefined);
-        const graph = node.view.graphs.get(node.pipeline)!;
-        const shape = isDynamic(node.block) ? 'dynamic' : fanOut(graph).fannedBy.has(node.block.uuid) ? `per item${node.runs.length > 0 ? ` ×${node.runs.length}` : ''}` : undefined;
+        const shape = isDynamic(node.block) ? 'dynamic' : node.perItem ? `per item${node.runs.length > 0 ? ` ×${node.runs.length}` : ''}` : undefined;
         item.description = [node.block.type, node.block.language, shape, node.status, seconds(node.durationMs)].filter(Boolean).join(' · ');
         item.tooltip = new vscode.MarkdownString(
           [`**${node.block.uuid}** (${node.block.type}, ${node.block.language})`, node.block.file ? `\`${vscode.workspace.asRelativePath(node.block.file)}\`` : '', `upstream: ${node.block.upstream.join(', ') || 'none'}`].join('\n\n'),

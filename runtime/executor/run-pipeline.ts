@@ -161,17 +161,16 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     results.set(name, { status, error: extra.error, output: extra.output });
     emit({ kind: 'block-finished', time: now(), runId, block: name, status, attempt: extra.attempt ?? 0, durationMs: extra.durationMs ?? 0, ...extra });
   };
-  // The children of each block that runs once per item, and when the first of them was queued.
-  const childrenOf = new Map<string, { names: string[]; queuedAt: number }>();
+  // The children of each block that runs once per item, how many have yet to finish, and when they were queued.
+  const childrenOf = new Map<string, { names: string[]; left: number; queuedAt: number }>();
   const finishUnit = (unit: Unit, status: BlockStatus, extra: Finished = {}) => {
     finish(unit.name, status, unit.item ? { ...extra, parent: unit.block } : extra);
-    if (unit.item) settleChildren(unit.block);
+    if (unit.item && --childrenOf.get(unit.block)!.left === 0) settleChildren(unit.block);
   };
   /** A block run per item is done when all its children are: failed if one failed, its output their outputs. */
   const settleChildren = (uuid: string) => {
     const { names, queuedAt } = childrenOf.get(uuid)!;
     const done = names.map((n) => results.get(n));
-    if (done.some((r) => r === undefined)) return;
     const statuses = done.map((r) => r!.status);
     const status: BlockStatus = statuses.some((s) => s === 'failed' || s === 'upstream_failed') ? 'failed' : statuses.some((s) => s === 'cancelled') ? 'cancelled' : 'completed';
     const parts = done.filter((r) => r!.status === 'completed' && r!.output).map((r) => r!.output!);
@@ -346,7 +345,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const items = outputOf(source).output?.items;
     if (!items) return finish(uuid, 'failed', { error: { code: 'upstream', message: `No items of dynamic block "${source}" from an earlier run: run it first, or add --with-upstream` } });
     const units = items.keys.map((key, index) => ({ name: `${uuid}:${key}`, block: uuid, item: { index, key } }));
-    childrenOf.set(uuid, { names: units.map((u) => u.name), queuedAt: Date.now() });
+    childrenOf.set(uuid, { names: units.map((u) => u.name), left: units.length, queuedAt: Date.now() });
     if (units.length === 0) settleChildren(uuid);
     queue.push(...units);
   };
