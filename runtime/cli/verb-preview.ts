@@ -6,12 +6,13 @@ import { projectSecrets, redactor } from '../project/secrets.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
+import { jsonText } from '../data/json-text.js';
 
 function cell(value: unknown, type: string): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date && type === 'DATE') return value.toISOString().slice(0, 10);
   if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace(/Z$/, '');
-  if (typeof value === 'object') return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  if (typeof value === 'object') return jsonText(value);
   return String(value);
 }
 
@@ -63,7 +64,7 @@ export const previewVerb: Verb = {
     }
     const rows = await dataset.rows({ limit });
     if (invocation.flags.json) {
-      invocation.out(redact(JSON.stringify({ run: runId, rows: total, columns, preview: rows }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)));
+      invocation.out(redact(jsonText({ run: runId, rows: total, columns, preview: rows }, 2)));
       return 0;
     }
     const headers = columns.map((c) => `${c.name}\n${c.type}`);

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDataset, type Column, type Row } from './dataset.js';
 import { sqlIdent, sqlString } from './sql-text.js';
+import { jsonText } from './json-text.js';
 
 /** What a block's output became on disk. */
 export interface OutputInfo {
@@ -35,7 +36,7 @@ export async function persistOutput(
   const batches = isDataset(value) ? undefined : rowBatches(value);
   if (!isDataset(value) && !batches) {
     const json = join(options.dir, 'output.json');
-    writeFileSync(json, JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    writeFileSync(json, jsonText(value));
     return { kind: 'json', files: [json], rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(json).size };
   }
   if (!connection) throw new Error('Internal error: a table output needs a DuckDB connection');

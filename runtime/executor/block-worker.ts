@@ -17,6 +17,7 @@ import type { PostgresSettings } from '../connectors/embedded-postgres.js';
 import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
 import { captureCallSites, errorPosition } from './error-position.js';
 import type { ProviderSqlOptions } from './sql-block.js';
+import { jsonText } from '../data/json-text.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const send = (message: WorkerMessage) => parentPort!.postMessage(message);
@@ -215,7 +216,7 @@ async function writeItems(task: BlockTask, value: unknown): Promise<NonNullable<
   for (const [index, item] of items.entries()) {
     let text: string | undefined;
     try {
-      text = JSON.stringify(item ?? null, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      text = jsonText(item ?? null);
     } catch (error) {
       throw failure(error, 'runtime', undefined, `Item ${index} of dynamic block "${task.block.uuid}" cannot be stored as JSON: `);
     }

@@ -171,10 +171,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const settleChildren = (uuid: string) => {
     const { names, queuedAt } = childrenOf.get(uuid)!;
     const done = names.map((n) => results.get(n));
-    const statuses = done.map((r) => r!.status);
-    const status: BlockStatus = statuses.some((s) => s === 'failed' || s === 'upstream_failed') ? 'failed' : statuses.some((s) => s === 'cancelled') ? 'cancelled' : 'completed';
+    const failedChildren = names.filter((_, i) => done[i]!.status === 'failed' || done[i]!.status === 'upstream_failed');
+    const status: BlockStatus = failedChildren.length > 0 ? 'failed' : done.some((r) => r!.status === 'cancelled') ? 'cancelled' : 'completed';
     const parts = done.filter((r) => r!.status === 'completed' && r!.output).map((r) => r!.output!);
-    const failedChildren = names.filter((n) => results.get(n)!.status === 'failed' || results.get(n)!.status === 'upstream_failed');
     finish(uuid, status, {
       startedAt: new Date(queuedAt).toISOString(),
       durationMs: Date.now() - queuedAt,
