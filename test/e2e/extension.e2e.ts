@@ -153,8 +153,9 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     await page.locator('.tab', { hasText: 'tell.ts' }).first().waitFor({ timeout: 30_000 });
     assert.match(readFileSync(join(root, 'pipelines/fan/metadata.yaml'), 'utf8'), /^callbacks:\n- configuration: \{\}\n(.*\n)*? {2}upstream_blocks:\n {2}- per_id\n {2}uuid: tell$/m);
     assert.match(readFileSync(join(root, 'callbacks/tell.ts'), 'utf8'), /export default callback\(\{/);
-    // With no block file open, the commands below ask which pipeline.
+    // With no block file open, the commands below ask which pipeline; fan folds away.
     await runCommand(page, 'View: Close All Editors');
+    await row('fan').click();
 
     // "Backfill Pipeline…" from the palette: pipeline, dates and interval, then the number of runs
     // before anything starts; the runs go in a terminal and land in the history.
@@ -185,7 +186,11 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     await row('Triggers').click();
     await row('daily_gcs_to_bigquery').waitFor();
     assert.match((await row('daily_gcs_to_bigquery').textContent()) ?? '', /@daily · active · next/);
-    await clickInlineAction(row('daily_gcs_to_bigquery'), 'Deactivate Trigger');
+    // The tree may redraw under the pointer (the backfill's history lands); click again until the file says so.
+    for (let attempt = 1; attempt <= 3 && readFileSync(triggersFile, 'utf8') === before; attempt++) {
+      await clickInlineAction(row('daily_gcs_to_bigquery'), 'Deactivate Trigger');
+      for (let i = 0; i < 25 && readFileSync(triggersFile, 'utf8') === before; i++) await new Promise((r) => setTimeout(r, 200));
+    }
     await page.locator('.monaco-list-row', { hasText: 'daily_gcs_to_bigquery' }).filter({ hasText: 'inactive' }).first().waitFor({ timeout: 30_000 });
     assert.equal(readFileSync(triggersFile, 'utf8'), before.replace('status: active', 'status: inactive'));
 
