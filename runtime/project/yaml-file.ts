@@ -1,6 +1,7 @@
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { Pos, Problem, SourceRange } from '../problem.js';
+import { lineStarts, linePos, readPositions, trimBlank, type PositionNode } from './yaml-positions.js';
 
 /** A path into a YAML document: map keys and list indexes, as in `['blocks', 2, 'upstream_blocks']`. */
 export type YamlPath = readonly (string | number)[];
@@ -20,6 +21,7 @@ function parseWithRanges(text: string): { doc: Document.Parsed; lines: LineCount
  */
 export class YamlFile {
   #ranges?: { doc: Document.Parsed; lines: LineCounter };
+  #positions?: { root: PositionNode | undefined; lines: number[] };
 
   constructor(
     readonly path: string,
@@ -41,6 +43,12 @@ export class YamlFile {
   get lines(): LineCounter {
     this.#ranges ??= parseWithRanges(this.text);
     return this.#ranges.lines;
+  }
+
+  /** Where each value is written, read the fast way; root undefined when only the document can say. */
+  get positions(): { root: PositionNode | undefined; lines: number[] } {
+    this.#positions ??= { root: this.#ranges ? undefined : readPositions(this.text), lines: lineStarts(this.text) };
+    return this.#positions;
   }
 }
 
@@ -132,7 +140,9 @@ function keyText(pair: Pair): string | undefined {
 export function nodeRange(file: YamlFile, node: Node | null | undefined): SourceRange {
   const range = node?.range;
   if (!range) return offsetRange(file.path, file.lines, 0, 0);
-  return offsetRange(file.path, file.lines, range[0], range[1]);
+  // A block collection's or block scalar's range runs on past its last line break and trailing
+  // comment lines; a range ends where the value's text does, as the fast positions have it.
+  return offsetRange(file.path, file.lines, range[0], Math.max(range[0], trimBlank(file.text, range[0], range[1])));
 }
 
 /** Finds the pair that holds `key` in a map node; the last one wins, as when reading values. */
@@ -165,13 +175,39 @@ function walk(file: YamlFile, path: YamlPath): { node: Node | null; pair?: Pair;
   return { node, pair, complete: true };
 }
 
+/** The same walk over the fast positions: the value reached, the key it is under, and whether it is the target. */
+function walkPositions(root: PositionNode, path: YamlPath): { value: PositionNode; key?: PositionNode; complete: boolean } {
+  let value = root;
+  let key: PositionNode | undefined;
+  for (const step of path) {
+    const entry = typeof step === 'number' ? undefined : value.entries?.get(step);
+    const next = typeof step === 'number' ? value.items?.[step] : entry?.value;
+    if (!next) return { value, complete: false };
+    key = entry?.key;
+    value = next;
+  }
+  return { value, key, complete: true };
+}
+
+/** A range of offsets in the file, as a source range. */
+function positionRange(file: YamlFile, lines: number[], node: PositionNode): SourceRange {
+  return { file: file.path, start: linePos(lines, node.start), end: linePos(lines, node.end) };
+}
+
 /** The range of the value at `path`; when the path does not exist, the range of its deepest existing parent. */
 export function valueRange(file: YamlFile, path: YamlPath): SourceRange {
+  const { root, lines } = file.positions;
+  if (root) return positionRange(file, lines, walkPositions(root, path).value);
   return nodeRange(file, walk(file, path).node);
 }
 
 /** The range of the key at the end of `path` (or of the list item), which is where a reader looks for it. */
 export function keyRange(file: YamlFile, path: YamlPath): SourceRange {
+  const { root, lines } = file.positions;
+  if (root) {
+    const { value, key, complete } = walkPositions(root, path);
+    return positionRange(file, lines, complete && key ? key : value);
+  }
   const { node, pair, complete } = walk(file, path);
   if (complete && pair) return nodeRange(file, pair.key as Node);
   return nodeRange(file, node);
@@ -179,5 +215,6 @@ export function keyRange(file: YamlFile, path: YamlPath): SourceRange {
 
 /** Whether the value at `path` is written in the file (as opposed to defaulted). */
 export function hasPath(file: YamlFile, path: YamlPath): boolean {
-  return walk(file, path).complete;
+  const { root } = file.positions;
+  return root ? walkPositions(root, path).complete : walk(file, path).complete;
 }
