@@ -1,9 +1,11 @@
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Problem, SourceRange } from './problem.js';
 import { blockDirectory, LANGUAGE_EXTENSIONS } from './project/block-kinds.js';
 import type { ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
+import { envLookup } from './project/profile-resolve.js';
 import { SECRET_KEY } from './project/secrets.js';
+import { findTemplateExpressions } from './template/template.js';
 import { hasPath, valueRange } from './project/yaml-file.js';
 
 /** The block API wrapper for each block type (the default export of a TypeScript block). */
@@ -64,53 +66,118 @@ export function checkBlockSource(project: Project, pipeline: Pipeline, block: Bl
 }
 
 /**
- * What the project's code files say beyond the YAML: each block file against its pipelines' entries,
- * block files no pipeline uses (a hint), and literal secrets in io_config.yaml.
+ * What the project's code files say beyond the YAML: each block file against its pipelines' entries
+ * and the environment, block files no pipeline uses (a hint), and literal secrets in io_config.yaml.
  */
-export function checkSources(project: Project, host: ProjectHost): Problem[] {
+export function checkSources(project: Project, host: ProjectHost, env: NodeJS.ProcessEnv = process.env): Problem[] {
   const problems: Problem[] = [];
-  const seen = new Set<string>();
-  for (const pipeline of project.pipelines.values()) {
-    for (const block of pipeline.blocks) {
-      if (!block.file || !block.fileExists) continue;
-      const text = host.readFile(block.file);
-      if (text === undefined) continue;
-      for (const problem of checkBlockSource(project, pipeline, block, text)) {
-        // A file shared by pipelines reports each problem once.
-        const key = `${problem.code}:${problem.range.start.line}:${problem.range.start.col}:${problem.message}`;
-        if (!seen.has(key)) problems.push(problem);
-        seen.add(key);
-      }
-    }
+  for (const file of project.blockUses.keys()) {
+    const text = host.readFile(file);
+    if (text !== undefined) problems.push(...checkBlockFile(project, file, text, env));
   }
   problems.push(...orphanBlockFiles(project, host), ...literalSecrets(project));
   return problems;
 }
 
-/** Block files in the block folders that no pipeline uses: left over, or not added yet. */
-function orphanBlockFiles(project: Project, host: ProjectHost): Problem[] {
+/**
+ * Every problem of one block file's code: against each pipeline entry that uses it (a file shared by
+ * pipelines reports a problem once), and the variables and profiles it reads.
+ */
+export function checkBlockFile(project: Project, file: string, text: string, env: NodeJS.ProcessEnv = process.env): Problem[] {
   const problems: Problem[] = [];
-  const extensions = new Set(Object.values(LANGUAGE_EXTENSIONS));
-  for (const type of ['data_loader', 'transformer', 'data_exporter', 'custom', 'sensor', 'conditional', 'callback']) {
-    const folder = join(project.root, blockDirectory(type)!);
-    for (const name of host.listFiles(folder)) {
-      const extension = name.split('.').pop() ?? '';
-      if (!extensions.has(extension) || name.startsWith('.') || name === '__init__.py') continue;
-      const path = join(folder, name);
-      if (project.blockUses.has(path)) continue;
-      problems.push({
-        code: 'orphan-block-file',
-        severity: 'hint',
-        message: `${relative(project.root, path)} is the file of no block: add it to a pipeline (pipewright new block) or delete it`,
-        range: { file: path, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } },
-      });
+  const seen = new Set<string>();
+  let language: string | undefined;
+  for (const use of project.blockUses.get(file) ?? []) {
+    const pipeline = project.pipelines.get(use.pipeline);
+    const block = pipeline?.blocks.find((b) => b.uuid === use.block && b.file === file);
+    if (!pipeline || !block) continue;
+    language ??= block.language;
+    for (const problem of checkBlockSource(project, pipeline, block, text)) {
+      const key = `${problem.code}:${problem.range.start.line}:${problem.range.start.col}:${problem.message}`;
+      if (!seen.has(key)) problems.push(problem);
+      seen.add(key);
     }
+  }
+  if (language) problems.push(...checkReferences(project, file, text, language, env));
+  return problems;
+}
+
+/** A profile named in block code: ctx.io.postgres('x'), ctx.config('x'), { profile: 'x' }, Mage's config_profile = 'x'. */
+const PROFILE_REFERENCES: Record<string, RegExp> = {
+  typescript: /(?:\.(?:postgres|gcs|bigquery|config)\(\s*|\bprofile\s*:\s*)(['"`])([^'"`\n$]+)\1/g,
+  python: /\bconfig_profile\s*=\s*(['"])([^'"\n]+)\1/g,
+};
+
+/** `{{ env_var('X') }}` in SQL with X set nowhere, an unquoted env_var, and profiles io_config.yaml does not have. */
+function checkReferences(project: Project, file: string, text: string, language: string, env: NodeJS.ProcessEnv): Problem[] {
+  const problems: Problem[] = [];
+  if (language === 'sql') {
+    const lookup = envLookup(env, project.dotenv);
+    for (const { parsed, start, end } of findTemplateExpressions(text).expressions) {
+      if (parsed.kind !== 'call' || parsed.fn !== 'env_var') continue;
+      if (!parsed.quoted) {
+        problems.push({
+          code: 'unquoted-env-var',
+          severity: 'error',
+          message: `env_var(${parsed.arg}) needs quotes around the variable name: write {{ env_var('${parsed.arg}') }}`,
+          range: rangeAt(file, text, parsed.argStart, parsed.argEnd - parsed.argStart),
+          fix: { kind: 'quote-env-var', name: parsed.arg },
+        });
+      } else if (lookup(parsed.arg) === undefined) {
+        problems.push({
+          code: 'missing-env-var',
+          severity: 'warning',
+          message: `Environment variable "${parsed.arg}" is set nowhere here (not in the environment, .env or dev.env): set it, or add it to the project's .env, before running this block`,
+          range: rangeAt(file, text, start, end - start),
+        });
+      }
+    }
+  }
+  const profiles = project.ioConfig?.profiles;
+  const pattern = PROFILE_REFERENCES[language];
+  if (!profiles || !pattern) return problems;
+  for (const match of text.matchAll(pattern)) {
+    const name = match[2];
+    if (profiles.has(name)) continue;
+    const start = match.index + match[0].length - name.length - 1;
+    problems.push({
+      code: 'unknown-profile',
+      severity: 'warning',
+      message: `Profile "${name}" is not in io_config.yaml (profiles: ${[...profiles.keys()].join(', ') || 'none'}): add it there or use one of these`,
+      range: rangeAt(file, text, start, name.length),
+    });
   }
   return problems;
 }
 
+const BLOCK_FOLDER_TYPES = ['data_loader', 'transformer', 'data_exporter', 'custom', 'sensor', 'conditional', 'callback'];
+
+/** Block files in the block folders that no pipeline uses: left over, or not added yet. */
+function orphanBlockFiles(project: Project, host: ProjectHost): Problem[] {
+  return BLOCK_FOLDER_TYPES.flatMap((type) => {
+    const folder = join(project.root, blockDirectory(type)!);
+    return host.listFiles(folder).flatMap((name) => orphanHint(project, join(folder, name)));
+  });
+}
+
+/** A hint on a code file in a block folder that no block of any pipeline uses; none for other files. */
+export function orphanHint(project: Project, path: string): Problem[] {
+  const name = basename(path);
+  const extensions = new Set(Object.values(LANGUAGE_EXTENSIONS));
+  const inBlockFolder = BLOCK_FOLDER_TYPES.some((type) => dirname(path) === join(project.root, blockDirectory(type)!));
+  if (!inBlockFolder || !extensions.has(name.split('.').pop() ?? '') || name.startsWith('.') || name === '__init__.py' || project.blockUses.has(path)) return [];
+  return [
+    {
+      code: 'orphan-block-file',
+      severity: 'hint',
+      message: `${relative(project.root, path)} is the file of no block: add it to a pipeline (pipewright new block) or delete it`,
+      range: { file: path, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } },
+    },
+  ];
+}
+
 /** Passwords, keys and tokens written into io_config.yaml instead of read from the environment. */
-function literalSecrets(project: Project): Problem[] {
+export function literalSecrets(project: Project): Problem[] {
   const problems: Problem[] = [];
   for (const profile of project.ioConfig?.profiles.values() ?? []) {
     for (const [key, value] of Object.entries(profile.settings)) {

@@ -1,7 +1,7 @@
 import { dirname, relative, sep } from 'node:path';
 import { fanOut } from './graph/dynamic.js';
 import { buildGraph } from './graph/graph.js';
-import { checkSources } from './check-sources.js';
+import { checkSources, literalSecrets } from './check-sources.js';
 import { compareProblems, type Problem } from './problem.js';
 import { diskHost, type ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
@@ -16,13 +16,31 @@ export function validateProject(project: Project, options: { env?: NodeJS.Proces
   const problems = [...project.problems];
   for (const pipeline of project.pipelines.values()) problems.push(...checkPipeline(project, pipeline));
   problems.push(...checkEnvironment(project, options.env ?? process.env));
-  problems.push(...checkSources(project, options.host ?? diskHost));
+  problems.push(...checkSources(project, options.host ?? diskHost, options.env ?? process.env));
   return problems.sort(compareProblems);
 }
 
 /** The problems of one pipeline's own files (metadata.yaml, triggers.yaml): what changes when only they were edited. */
 export function validatePipeline(project: Project, pipeline: Pipeline): Problem[] {
-  return [...project.problems, ...checkPipeline(project, pipeline)].filter((p) => dirname(p.range.file) === pipeline.dir).sort(compareProblems);
+  return validatePipelineFolder(project, pipeline.dir);
+}
+
+/**
+ * The problems of the files in one pipeline's folder, which depend on nothing in other pipelines: a
+ * project loaded with only that folder gives them all. Also when the folder holds no pipeline (yet).
+ */
+export function validatePipelineFolder(project: Project, dir: string): Problem[] {
+  const pipeline = [...project.pipelines.values()].find((p) => p.dir === dir);
+  return [...project.problems, ...(pipeline ? checkPipeline(project, pipeline) : [])].filter((p) => dirname(p.range.file) === dir).sort(compareProblems);
+}
+
+/**
+ * The problems of the project's own files (io_config.yaml, metadata.yaml), which depend on no pipeline:
+ * a project loaded with no pipeline folder gives them all.
+ */
+export function validateRootFiles(project: Project, options: { env?: NodeJS.ProcessEnv } = {}): Problem[] {
+  const own = project.problems.filter((p) => dirname(p.range.file) === project.root);
+  return [...own, ...checkEnvironment(project, options.env ?? process.env), ...literalSecrets(project)].sort(compareProblems);
 }
 
 function rawIndex(block: Block, key: 'upstream_blocks' | 'downstream_blocks', uuid: string): number {
@@ -97,7 +115,7 @@ function checkPipeline(project: Project, pipeline: Pipeline): Problem[] {
       problems.push({ code: 'dynamic-shape', severity: problem.severity, message: problem.message, range: keyRange(file, [...block.path, ...key]) });
     }
   }
-  problems.push(...checkAttachments(pipeline, graph.blocks));
+  problems.push(...checkAttachments(pipeline, graph.blocks), ...checkProfiles(project, pipeline));
   return problems;
 }
 
@@ -126,6 +144,24 @@ function checkAttachments(pipeline: Pipeline, steps: Map<string, Block>): Proble
     }
   }
   return problems;
+}
+
+/** SQL blocks that name an io_config.yaml profile (data_provider_profile) the project does not have. */
+function checkProfiles(project: Project, pipeline: Pipeline): Problem[] {
+  const profiles = project.ioConfig?.profiles;
+  if (!profiles) return [];
+  return pipeline.blocks.flatMap((block): Problem[] => {
+    const name = block.configuration.data_provider_profile;
+    if (typeof name !== 'string' || name === '' || profiles.has(name)) return [];
+    return [
+      {
+        code: 'unknown-profile',
+        severity: 'error',
+        message: `Block "${block.uuid}" uses profile "${name}", which io_config.yaml does not have (profiles: ${[...profiles.keys()].join(', ') || 'none'}): add it there or choose one of these`,
+        range: valueRange(pipeline.metadata, [...block.path, 'configuration', 'data_provider_profile']),
+      },
+    ];
+  });
 }
 
 function checkBlockFile(project: Project, pipeline: Pipeline, block: Block): Problem[] {

@@ -13,6 +13,11 @@ export interface LoadOptions {
   host?: ProjectHost;
   /** The multi-project root (holding settings.yaml) when `dir` is one of its projects. */
   repoRoot?: string;
+  /**
+   * Only these pipeline folders (paths), not every folder in pipelines/: enough to check one
+   * pipeline's own files, which depend on nothing in the other pipelines.
+   */
+  pipelineDirs?: readonly string[];
 }
 
 /** Loads a project folder; broken files become problems, and everything else still loads. */
@@ -27,8 +32,10 @@ export function loadProject(dir: string, options: LoadOptions = {}): Project {
   const dotenv = readProjectEnv(root, host);
   const pipelines = new Map<string, Pipeline>();
   const pipelinesDir = join(root, 'pipelines');
+  const only = options.pipelineDirs && new Set(options.pipelineDirs.map((d) => resolve(d)));
   for (const name of host.listDirs(pipelinesDir)) {
     if (name.startsWith('.') || name === '__pycache__') continue;
+    if (only && !only.has(join(pipelinesDir, name))) continue;
     const loaded = loadPipeline(join(pipelinesDir, name), { folders: { root, repoRoot }, host });
     problems.push(...loaded.problems);
     if (loaded.pipeline) pipelines.set(loaded.pipeline.uuid, loaded.pipeline);

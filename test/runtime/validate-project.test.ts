@@ -300,6 +300,42 @@ const CASES: Case[] = [
     expect: ['warning block-type-mismatch conditionals/when.ts:2:16'],
     says: ['use condition(...)'],
   },
+  {
+    name: 'a SQL block naming a profile io_config.yaml does not have is an error on data_provider_profile',
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: [load]", "  language: sql\n  configuration:\n    data_provider: postgres\n    data_provider_profile: prod\n  upstream_blocks: [load]"),
+      'transformers/clean.sql': 'select * from {{ df_1 }}\n',
+    },
+    expect: ['error unknown-profile pipelines/p/metadata.yaml:12:28'],
+    says: ['"prod"', 'profiles: default'],
+  },
+  {
+    name: 'env_var in a SQL block: a variable set nowhere is a warning, an unquoted name an error',
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: [load]", "  language: sql\n  upstream_blocks: [load]"),
+      'transformers/clean.sql': lines("select * from {{ df_1 }}", "where region = '{{ env_var(REGION) }}'", "  and tenant = '{{ env_var('TENANT_ID') }}'"),
+    },
+    expect: ['error unquoted-env-var transformers/clean.sql:2:28', 'warning missing-env-var transformers/clean.sql:3:17'],
+    says: ["env_var('REGION')"],
+  },
+  {
+    name: "env_var in a SQL block is satisfied by the project's .env or dev.env",
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: [load]", "  language: sql\n  upstream_blocks: [load]"),
+      'transformers/clean.sql': lines("select * from {{ df_1 }} where tenant = '{{ env_var('TENANT_ID') }}' and r = '{{ env_var(\"REGION\") }}'"),
+      '.env': 'TENANT_ID=7\n',
+      'dev.env': 'REGION=eu\n',
+    },
+    expect: [],
+  },
+  {
+    name: 'a profile named in block code that io_config.yaml does not have is a warning at the name',
+    files: {
+      'data_loaders/load.ts': lines("import { dataLoader } from 'pipewright';", 'export default dataLoader(async (ctx) => {', "  const pg = await ctx.io.postgres('warehouse');", "  await ctx.config('default');", '  return pg.query("select 1");', '});'),
+    },
+    expect: ['warning unknown-profile data_loaders/load.ts:3:37'],
+    says: ['"warehouse"', 'profiles: default'],
+  },
 ];
 
 function check(t: import('node:test').TestContext, c: Case): void {
