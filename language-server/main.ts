@@ -1,12 +1,14 @@
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { findProjectRoot, loadProject, reloadPipeline } from '../runtime/project/load-project.js';
+import { diskHost } from '../runtime/project/host.js';
+import { findProjectRoot } from '../runtime/project/load-project.js';
 import type { Project } from '../runtime/project/model.js';
-import { validatePipeline, validateProject } from '../runtime/validate-project.js';
+import { Diagnostics } from './checks.js';
+import { hoverBlockFile } from './block-hover.js';
 import { codeActions } from './code-actions.js';
-import { diagnosticsByUri } from './diagnostics.js';
+import { Models } from './models.js';
 import { overlayHost } from './overlay-host.js';
 import { blockReferences, entriesOfBlockFile, ioConfigSymbols, pipelineSymbols, renameBlock, triggerSymbols } from './navigation.js';
 import { blockAt, completePipeline, definitionPipeline, hoverPipeline, pipelineOfFile } from './pipeline-features.js';
@@ -17,10 +19,12 @@ import { completeTriggers, hoverTriggers, pipelineOfTriggersFile } from './trigg
 // the transport from the command line).
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const host = overlayHost(documents);
-/** URIs that got diagnostics last time, per project, so fixed files are cleared. */
-const published = new Map<string, Set<string>>();
-const pending = new Map<string, NodeJS.Timeout>();
+/** The open documents' texts by path. */
+function openTexts(): Map<string, string> {
+  return new Map(documents.all().filter((d) => d.uri.startsWith('file:')).map((d) => [fileURLToPath(d.uri), d.getText()]));
+}
+const host = overlayHost(openTexts);
+const models = new Models(host);
 
 connection.onInitialize(() => ({
   capabilities: {
@@ -36,15 +40,8 @@ connection.onInitialize(() => ({
   serverInfo: { name: 'pipewright' },
 }));
 
-// The project model, rebuilt after any change; requests between two changes share one.
-let changes = 0;
-const models = new Map<string, { project: Project; at: number }>();
 function projectOf(root: string): Project {
-  const cached = models.get(root);
-  if (cached && cached.at === changes) return cached.project;
-  const project = loadProject(root, { host });
-  models.set(root, { project, at: changes });
-  return project;
+  return models.get(root);
 }
 
 /** The project of a document and the document's path, for any file of a project. */
@@ -97,7 +94,10 @@ connection.onCompletion((params) =>
 connection.onHover((params) =>
   guarded('Hover', () => {
     const request = pipelineRequest(params.textDocument.uri);
-    if (!request) return undefined;
+    if (!request) {
+      const file = fileRequest(params.textDocument.uri);
+      return file && hoverBlockFile(file.project, file.file, file.document.getText(), file.document.offsetAt(params.position));
+    }
     const offset = request.document.offsetAt(params.position);
     if (request.kind === 'triggers') return hoverTriggers(request.pipeline, request.document.getText(), offset);
     return hoverPipeline(request.project, request.pipeline, request.document.getText(), offset);
@@ -160,65 +160,12 @@ connection.onCodeAction((params) =>
   }) ?? [],
 );
 
-/** Re-checks the whole project of a document: one edit can change the problems of other files. */
-function checkProject(root: string): void {
-  let problems;
-  try {
-    problems = validateProject(projectOf(root), { host });
-  } catch (error) {
-    connection.console.error(`Cannot check ${root}: ${(error as Error).message}`);
-    return;
-  }
-  const byUri = diagnosticsByUri(problems);
-  for (const uri of published.get(root) ?? []) if (!byUri.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
-  for (const [uri, diagnostics] of byUri) connection.sendDiagnostics({ uri, diagnostics });
-  published.set(root, new Set(byUri.keys()));
-}
-
-/**
- * An edit of a known pipeline's metadata.yaml or triggers.yaml: that pipeline is read again into the
- * model and its files' diagnostics go out at once; true when it was such an edit.
- */
-function checkPipelineEdit(root: string, uri: string): boolean {
-  const file = fileURLToPath(uri);
-  const dir = dirname(file);
-  const cached = models.get(root);
-  // Only a model that was current before this edit can be updated by it (schedule counted the edit).
-  if (!cached || cached.at !== changes - 1 || dirname(dir) !== join(root, 'pipelines') || !['metadata.yaml', 'triggers.yaml'].includes(basename(file))) return false;
-  if (![...cached.project.pipelines.values()].some((p) => p.dir === dir)) return false;
-  try {
-    const project = reloadPipeline(cached.project, dir, host);
-    models.set(root, { project, at: changes });
-    const pipeline = [...project.pipelines.values()].find((p) => p.dir === dir);
-    const diagnostics = pipeline ? (diagnosticsByUri(validatePipeline(project, pipeline)).get(uri) ?? []) : [];
-    connection.sendDiagnostics({ uri, diagnostics });
-    published.get(root)?.add(uri);
-    return true;
-  } catch (error) {
-    connection.console.error(`Cannot check ${file}: ${(error as Error).message}`);
-    return false;
-  }
-}
-
-function schedule(uri: string, edit = false): void {
-  changes++;
-  if (!uri.startsWith('file:')) return;
-  const root = findProjectRoot(dirname(fileURLToPath(uri)), host);
-  if (!root) return;
-  // Editing one pipeline answers at once from the model kept up to date; the whole project (other
-  // files that the edit may affect) is checked once typing pauses.
-  const quick = edit && checkPipelineEdit(root, uri);
-  clearTimeout(pending.get(root));
-  pending.set(root, setTimeout(() => {
-    pending.delete(root);
-    checkProject(root);
-  }, quick ? 400 : 120));
-}
-
-documents.onDidOpen((event) => schedule(event.document.uri));
-documents.onDidChangeContent((event) => schedule(event.document.uri, true));
-documents.onDidClose((event) => schedule(event.document.uri));
-connection.onDidChangeWatchedFiles((event) => event.changes.forEach((change) => schedule(change.uri)));
+const diagnostics = new Diagnostics(connection, host, models, openTexts);
+const sameAsDisk = (document: TextDocument) => document.uri.startsWith('file:') && diskHost.readFile(fileURLToPath(document.uri)) === document.getText();
+documents.onDidOpen((event) => diagnostics.changed(event.document.uri, { sameAsDisk: sameAsDisk(event.document) }));
+documents.onDidChangeContent((event) => diagnostics.changed(event.document.uri, { edit: true }));
+documents.onDidClose((event) => diagnostics.changed(event.document.uri, { sameAsDisk: sameAsDisk(event.document) }));
+connection.onDidChangeWatchedFiles((event) => event.changes.forEach((change) => diagnostics.changed(change.uri)));
 
 documents.listen(connection);
 connection.listen();

@@ -2,9 +2,10 @@ import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CompletionItemKind, MarkupKind, type CompletionItem, type Hover, type Location } from 'vscode-languageserver';
 import { parseDocument } from 'yaml';
-import { buildGraph } from '../runtime/graph/graph.js';
+import { buildGraph, type PipelineGraph } from '../runtime/graph/graph.js';
 import type { Block, Pipeline, Project } from '../runtime/project/model.js';
 import { keysAt, schemaAt, valuesAt } from './schema-lookup.js';
+import { lastRunLine } from './run-status.js';
 import { profileNames } from './source-features.js';
 import { cursorAt, type YamlCursor } from './yaml-cursor.js';
 
@@ -48,8 +49,7 @@ function parentKey(lines: string[], lineIndex: number): string | undefined {
   return undefined;
 }
 
-function blockDoc(block: Block, pipeline: Pipeline, project: Project): string {
-  const graph = buildGraph(pipeline);
+function blockDoc(block: Block, graph: PipelineGraph, project: Project): string {
   const uses = block.file ? (project.blockUses.get(block.file) ?? []).map((u) => u.pipeline) : [];
   const lines = [`**${block.uuid}** · ${block.type} · ${block.language}`, ''];
   if (block.file) lines.push(`File: \`${relative(project.root, block.file)}\`${block.fileExists ? '' : ' (missing)'}`);
@@ -57,6 +57,11 @@ function blockDoc(block: Block, pipeline: Pipeline, project: Project): string {
   lines.push(`Downstream: ${(graph.downstream.get(block.uuid) ?? block.downstream).join(', ') || 'none'}`);
   if (uses.length > 1) lines.push(`Shared by pipelines: ${[...new Set(uses)].join(', ')}`);
   return lines.join('  \n');
+}
+
+/** A block's hover: what completion shows, and how its latest run went. */
+function blockHover(block: Block, pipeline: Pipeline, project: Project): string {
+  return `${blockDoc(block, buildGraph(pipeline), project)}  \n${lastRunLine(project.root, pipeline.uuid, block.uuid) ?? 'Not run yet'}`;
 }
 
 /** Completion in a pipeline's metadata.yaml: block uuids in link lists, schema values and keys. */
@@ -68,9 +73,10 @@ export function completePipeline(project: Project, pipeline: Pipeline, text: str
   const inlineList = /^\s*(?:-\s+)?(upstream_blocks|downstream_blocks):\s*\[[^\]]*$/.exec(before);
   const listItem = /^\s*-\s*[\w.-]*$/.test(before) ? parentKey(all, lineIndex) : undefined;
   if (inlineList || (listItem && isLinkKey(listItem))) {
+    const graph = buildGraph(pipeline);
     return pipeline.blocks
       .filter((b) => b.list === 'blocks' || b.list === 'widgets')
-      .map((b) => ({ label: b.uuid, kind: CompletionItemKind.Reference, detail: `${b.type} · ${b.language}`, documentation: { kind: MarkupKind.Markdown, value: blockDoc(b, pipeline, project) } }));
+      .map((b) => ({ label: b.uuid, kind: CompletionItemKind.Reference, detail: `${b.type} · ${b.language}`, documentation: { kind: MarkupKind.Markdown, value: blockDoc(b, graph, project) } }));
   }
   const valueOf = /^\s*(?:-\s+)?(type|language|export_write_policy|data_provider|data_provider_profile)\s*:\s*[\w-]*$/.exec(before);
   if (valueOf?.[1] === 'data_provider_profile') return profileNames(project);
@@ -96,7 +102,7 @@ export function hoverPipeline(project: Project, pipeline: Pipeline, text: string
   const last = cursor.path[cursor.path.length - 1];
   if (onBlockUuid(cursor)) {
     const block = pipeline.blocks.find((b) => b.uuid === value);
-    if (block) return { contents: { kind: MarkupKind.Markdown, value: blockDoc(block, pipeline, project) } };
+    if (block) return { contents: { kind: MarkupKind.Markdown, value: blockHover(block, pipeline, project) } };
     return undefined;
   }
   const description = schemaAt('pipeline', cursor.onKey ? cursor.path : cursor.path)?.description;

@@ -71,3 +71,49 @@ test('block files are checked as they are typed: {{ df_N }} past the upstream co
   client.change(loader, 2, "import { transformer } from 'pipewright';\nexport default transformer(async () => []);\n");
   assert.deepEqual((await mismatch).diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]), [['block-type-mismatch', 2, 1, 15]]);
 });
+
+test('one edit updates the diagnostics of the files it affects: an upstream added in metadata.yaml, a profile removed from io_config.yaml', async (t) => {
+  const sqlPipeline = lines(
+    'blocks:',
+    '- uuid: load',
+    '  type: data_loader',
+    '  language: typescript',
+    '- uuid: clean',
+    '  type: transformer',
+    '  language: sql',
+    '  configuration:',
+    '    data_provider_profile: warehouse',
+    '  upstream_blocks: [load]',
+    'name: p',
+  );
+  const ioConfig = lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'warehouse:', '  PIPEWRIGHT_EMBEDDED: true');
+  const { client, root } = await lspSession(t, {
+    'io_config.yaml': ioConfig,
+    'data_loaders/load.ts': '',
+    'data_loaders/more.ts': '',
+    'transformers/clean.sql': 'SELECT * FROM {{ df_1 }} JOIN {{ df_2 }} USING (id)\n',
+    'pipelines/p/metadata.yaml': sqlPipeline,
+    'pipelines/q/metadata.yaml': lines('blocks:', '- uuid: load', '  type: data_loader', '  language: typescript', '  upstream_blocks: [gone]', 'name: q'),
+  });
+  const metadata = join(root, 'pipelines/p/metadata.yaml');
+  const sql = join(root, 'transformers/clean.sql');
+  // Opening one pipeline checks the whole project: the SQL file and the other pipeline get theirs too.
+  const sqlReported = client.diagnostics(sql, (d) => d.diagnostics.some((x) => x.code === 'unknown-upstream-df'));
+  const otherReported = client.diagnostics(join(root, 'pipelines/q/metadata.yaml'), (d) => d.diagnostics.some((x) => x.code === 'unknown-upstream'));
+  client.open(metadata, sqlPipeline);
+  await Promise.all([sqlReported, otherReported]);
+
+  const sqlCleared = client.diagnostics(sql, (d) => d.diagnostics.length === 0);
+  const withMore = sqlPipeline.replace('- uuid: clean', '- uuid: more\n  type: data_loader\n  language: typescript\n- uuid: clean').replace('[load]', '[load, more]');
+  client.change(metadata, 2, withMore);
+  await sqlCleared;
+
+  const io = join(root, 'io_config.yaml');
+  client.open(io, ioConfig);
+  const profileReported = client.diagnostics(metadata, (d) => d.diagnostics.some((x) => x.code === 'unknown-profile'));
+  client.change(io, 2, lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true'));
+  const { diagnostics } = await profileReported;
+  const profile = diagnostics.filter((d) => d.code === 'unknown-profile');
+  assert.deepEqual(profile.map((d) => [d.severity, d.range.start.line, d.range.start.character]), [[1, 11, 27]]);
+  assert.match(profile[0].message, /uses profile "warehouse", which io_config.yaml does not have \(profiles: default\)/);
+});

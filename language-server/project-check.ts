@@ -1,0 +1,29 @@
+import { parentPort } from 'node:worker_threads';
+import type { Problem } from '../runtime/problem.js';
+import { loadProject } from '../runtime/project/load-project.js';
+import { validateProject } from '../runtime/validate-project.js';
+import { overlayHost } from './overlay-host.js';
+
+/** What the language server asks its checking thread: a whole project, with the editor's unsaved texts. */
+export interface CheckRequest {
+  id: number;
+  root: string;
+  documents: [string, string][];
+}
+
+export type CheckResult = { id: number; problems: Problem[] } | { id: number; error: string };
+
+/** Loads and checks a whole project: what the checking thread does, and the server itself without one. */
+export function checkWholeProject(request: CheckRequest): CheckResult {
+  const documents = new Map(request.documents);
+  const host = overlayHost(() => documents);
+  try {
+    return { id: request.id, problems: validateProject(loadProject(request.root, { host }), { host }) };
+  } catch (error) {
+    return { id: request.id, error: (error as Error).stack ?? String(error) };
+  }
+}
+
+// The checking thread (dist/language-server-check.js): a whole project takes up to a second on big
+// projects, which must not hold up the answers to edits and requests.
+parentPort?.on('message', (request: CheckRequest) => parentPort!.postMessage(checkWholeProject(request)));
