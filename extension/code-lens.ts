@@ -12,6 +12,7 @@ export class RunLenses implements vscode.CodeLensProvider {
 
   constructor(private readonly projects: Projects) {
     projects.onDidChange(() => this.changed.fire());
+    vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire());
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -21,8 +22,10 @@ export class RunLenses implements vscode.CodeLensProvider {
       const found = this.projects.pipeline(basename(dirname(file)));
       if (!found || found.pipeline.metadata.path !== file) return [];
       const target = { root: found.view.project.root, pipeline: found.pipeline.uuid };
+      // In an untrusted workspace nothing runs: only what reads.
+      const trusted = vscode.workspace.isTrusted;
       return [
-        new vscode.CodeLens(top, { title: '▶ Run pipeline', command: 'pipewright.runPipeline', arguments: [target] }),
+        ...(trusted ? [new vscode.CodeLens(top, { title: '▶ Run pipeline', command: 'pipewright.runPipeline', arguments: [target] })] : []),
         new vscode.CodeLens(top, { title: 'Show DAG', command: 'pipewright.openDag', arguments: [target] }),
       ];
     }
@@ -30,9 +33,14 @@ export class RunLenses implements vscode.CodeLensProvider {
     return uses.flatMap((use) => {
       const target = { root: use.view.project.root, pipeline: use.pipeline, block: use.block };
       const suffix = uses.length > 1 ? ` (${use.pipeline})` : '';
+      const runs = vscode.workspace.isTrusted
+        ? [
+            new vscode.CodeLens(top, { title: `▶ Run block${suffix}`, command: 'pipewright.runBlock', arguments: [target] }),
+            new vscode.CodeLens(top, { title: 'Run with upstream', command: 'pipewright.runBlockWithUpstream', arguments: [target] }),
+          ]
+        : [];
       return [
-        new vscode.CodeLens(top, { title: `▶ Run block${suffix}`, command: 'pipewright.runBlock', arguments: [target] }),
-        new vscode.CodeLens(top, { title: 'Run with upstream', command: 'pipewright.runBlockWithUpstream', arguments: [target] }),
+        ...runs,
         new vscode.CodeLens(top, { title: 'Preview output', command: 'pipewright.previewOutput', arguments: [target] }),
         new vscode.CodeLens(top, { title: 'Show in DAG', command: 'pipewright.openDag', arguments: [target] }),
       ];

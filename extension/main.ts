@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { addBlock } from './add-block.js';
 import { backfill } from './backfill.js';
+import { createPipeline, createProject, pickProfile } from './create.js';
 import { runCli } from './cli.js';
 import { RunLenses } from './code-lens.js';
 import { addDevContainerTo, ContainerOffer } from './dev-container.js';
@@ -86,10 +87,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   const offer = new ContainerOffer(context);
+  /** Runs execute the project's code: never in an untrusted workspace, whatever invoked them (a code lens, the DAG, a keybinding). */
+  const trusted = (): boolean => {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage('Pipewright runs nothing in an untrusted workspace: running a pipeline executes its code. Trust the folder (Manage Workspace Trust) to run it.', 'Manage Workspace Trust').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return false;
+  };
   const command = (id: string, needBlock: boolean, body: (target: Target) => unknown, runs = false) =>
     vscode.commands.registerCommand(id, async (argument?: unknown) => {
       const target = await targetOf(projects, argument, needBlock);
       if (!target || (needBlock && !target.block)) return;
+      if (runs && !trusted()) return;
       if (runs && !(await offer.runHere(target.root))) return;
       await body(target);
     });
@@ -102,12 +112,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const profile = vscode.workspace.getConfiguration('pipewright').get<string>('profile');
     return profile ? [...args, '--profile', profile] : args;
   };
+  /** A run's arguments with the settings: the profile, and how many blocks may run at once. */
+  const runArgs = (args: string[]): string[] => {
+    const limit = vscode.workspace.getConfiguration('pipewright').get<number>('maxConcurrency');
+    return withProfile(limit && limit > 0 ? [...args, '--concurrency', String(limit)] : args);
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('pipewright.refresh', () => projects.reload()),
-    command('pipewright.runPipeline', false, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline]), t.pipeline), true),
-    command('pipewright.runBlock', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!]), `${t.pipeline}/${t.block}`), true),
-    command('pipewright.runBlockWithUpstream', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--block', t.block!, '--with-upstream']), `${t.pipeline}/${t.block} with upstream`), true),
-    command('pipewright.runFrom', true, (t) => runs.start(t.root, t.pipeline, withProfile(['run', t.pipeline, '--from', t.block!]), `${t.pipeline} from ${t.block}`), true),
+    command('pipewright.runPipeline', false, (t) => runs.start(t.root, t.pipeline, runArgs(['run', t.pipeline]), t.pipeline), true),
+    command('pipewright.runBlock', true, (t) => runs.start(t.root, t.pipeline, runArgs(['run', t.pipeline, '--block', t.block!]), `${t.pipeline}/${t.block}`), true),
+    command('pipewright.runBlockWithUpstream', true, (t) => runs.start(t.root, t.pipeline, runArgs(['run', t.pipeline, '--block', t.block!, '--with-upstream']), `${t.pipeline}/${t.block} with upstream`), true),
+    command('pipewright.runFrom', true, (t) => runs.start(t.root, t.pipeline, runArgs(['run', t.pipeline, '--from', t.block!]), `${t.pipeline} from ${t.block}`), true),
     command('pipewright.previewOutput', true, (t) => showPreview(context, t as Target & { block: string })),
     command('pipewright.openDag', false, (t) => dags.open(t)),
     command('pipewright.addBlock', false, (t) => addBlock(context, projects, t)),
@@ -127,7 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('pipewright.deactivateTrigger', (node?: Node) => setTriggerStatus(node, 'inactive')),
     vscode.commands.registerCommand('pipewright.startScheduler', async () => {
       const root = await pickProject('Run the scheduler of which project?');
-      if (root && (await offer.runHere(root))) scheduler.start(root, withProfile(['scheduler']));
+      if (root && trusted() && (await offer.runHere(root))) scheduler.start(root, withProfile(['scheduler']));
     }),
     vscode.commands.registerCommand('pipewright.addDevContainer', async () => {
       const root = await pickProject('Add a dev container to which project?');
@@ -139,6 +154,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await projects.reload();
     }),
     vscode.commands.registerCommand('pipewright.stopScheduler', () => scheduler.stop()),
+    vscode.commands.registerCommand('pipewright.createProject', () => createProject()),
+    vscode.commands.registerCommand('pipewright.newPipeline', async () => {
+      const root = await pickProject('Add a pipeline to which project?');
+      if (root) await createPipeline(projects, root);
+    }),
+    vscode.commands.registerCommand('pipewright.pickProfile', async () => {
+      const root = await pickProject('Pick a profile of which project?');
+      if (root) await pickProfile(projects, root);
+    }),
     vscode.commands.registerCommand('pipewright.validateProject', () => vscode.commands.executeCommand('workbench.actions.view.problems')),
   );
   /** Turns a trigger on or off through the CLI, which edits only its status in triggers.yaml. */
@@ -151,7 +175,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   await projects.reload();
   void vscode.commands.executeCommand('setContext', 'pipewright.hasProject', projects.all.length > 0);
   scheduler.show(projects.all.length > 0);
-  await startLanguageServer(context);
+  // The views work without the language server: activation does not wait for it to answer.
+  startLanguageServer(context).catch((error: unknown) => void vscode.window.showErrorMessage(`Pipewright's language server did not start: ${(error as Error).message}`));
 }
 
 /** Stops the language server with the window. */

@@ -59,7 +59,8 @@ export interface RuntimeTerminal {
  * after it exits.
  */
 export function runtimeTerminal(context: vscode.ExtensionContext, root: string, args: string[], hooks: { onExit?: (code: number | null) => void } = {}): RuntimeTerminal {
-  const { executable, script, env } = cliCommand(context);
+  const command = cliCommand(context);
+  const { executable, env } = command;
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
   let child: ChildProcess | undefined;
@@ -68,7 +69,7 @@ export function runtimeTerminal(context: vscode.ExtensionContext, root: string, 
     onDidWrite: write.event,
     onDidClose: close.event,
     open: (dimensions) => {
-      child = spawn(executable, [script, ...args], {
+      child = spawn(executable, [...command.args, ...args], {
         cwd: root,
         env: { ...process.env, ...env, COLUMNS: String(dimensions?.columns ?? 120) },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 // A real VS Code for end-to-end tests: code-server (the same workbench and extension host) with this
 // repository installed as the extension, driven by Debian's Chromium through playwright-core. Both come
 // from the cache that scripts/e2e-setup.sh fills, outside the project's dependencies.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,19 @@ export function requireCache(): void {
   if (!existsSync(join(CACHE, 'node_modules/code-server/out/node/entry.js')) || !existsSync(CHROMIUM)) {
     throw new Error(`The end-to-end tests need code-server and Chromium: run bash scripts/e2e-setup.sh (cache: ${CACHE})`);
   }
+}
+
+/** How to start the editor: the extension from a built VSIX instead of this repository; the folder untrusted. */
+export interface EditorOptions {
+  vsix?: string;
+  untrusted?: boolean;
+}
+
+/** Saves a screenshot under test/e2e/screenshots/ (an artefact of the run, not committed). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = join(REPO, 'test/e2e/screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
 }
 
 /** A running code-server with the extension, and a browser page on a workspace folder. */
@@ -43,19 +56,29 @@ async function waitForHealth(url: string, server: ChildProcess, log: string[]): 
 }
 
 /** Starts code-server on 127.0.0.1 and Chromium on `workspace`; everything stops when the test ends. */
-export async function openEditor(t: TestContext, workspace: string): Promise<Editor> {
+export async function openEditor(t: TestContext, workspace: string, options: EditorOptions = {}): Promise<Editor> {
   requireCache();
   const home = mkdtempSync(join(tmpdir(), 'pipewright-e2e-'));
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   const extensions = join(home, 'extensions');
   mkdirSync(extensions, { recursive: true });
-  symlinkSync(REPO, join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+  const codeServer = join(CACHE, 'node_modules/code-server/out/node/entry.js');
+  if (options.vsix) {
+    // As a user installs it: code-server's own --install-extension, from the file.
+    const installed = spawnSync(process.execPath, [codeServer, '--extensions-dir', extensions, '--install-extension', options.vsix], { env: { ...process.env, HOME: home, EXTENSIONS_GALLERY: '{}' }, encoding: 'utf8', timeout: 120_000 });
+    if (installed.status !== 0) throw new Error(`code-server --install-extension ${options.vsix} failed:\n${installed.stdout}${installed.stderr}`);
+  } else {
+    symlinkSync(REPO, join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+  }
   const user = join(home, 'user');
   mkdirSync(join(user, 'User'), { recursive: true });
   writeFileSync(
     join(user, 'User/settings.json'),
     JSON.stringify({
-      'security.workspace.trust.enabled': false,
+      // Trust on: a folder opened for the first time is untrusted (restricted mode), with no prompt.
+      'security.workspace.trust.enabled': options.untrusted === true,
+      'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.emptyWindow': false,
       'workbench.startupEditor': 'none',
       'telemetry.telemetryLevel': 'off',
       'extensions.autoUpdate': false,
@@ -74,13 +97,14 @@ export async function openEditor(t: TestContext, workspace: string): Promise<Edi
   const server = spawn(
     process.execPath,
     [
-      join(CACHE, 'node_modules/code-server/out/node/entry.js'),
+      codeServer,
       '--config', join(home, 'config.yaml'),
       '--user-data-dir', user,
       '--extensions-dir', extensions,
       '--auth', 'none',
       '--bind-addr', `127.0.0.1:${port}`,
-      '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened', '--disable-workspace-trust',
+      '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
+      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       workspace,
     ],
     { env: { ...process.env, EXTENSIONS_GALLERY: '{}', HOME: home }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },

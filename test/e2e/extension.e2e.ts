@@ -4,40 +4,16 @@
 // from the status bar, a fan-out in the DAG and the tree, a block added from the palette.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { clickInlineAction, openEditor, openFile, runCommand } from './code-server.ts';
+import { clickInlineAction, openEditor, openFile, runCommand, screenshot } from './code-server.ts';
+import { exampleWorkspace } from './workspaces.ts';
 
-const EXAMPLE = join(import.meta.dirname, '../../examples/zoomcamp');
-
-/** The example project plus a small pipeline that runs in a second, with no services. */
+/** The example project, the small hello pipeline, and a fan-out that has run once. */
 function workspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'pipewright-e2e-ws-'));
-  cpSync(EXAMPLE, root, { recursive: true });
-  mkdirSync(join(root, 'pipelines/hello'), { recursive: true });
-  writeFileSync(
-    join(root, 'pipelines/hello/metadata.yaml'),
-    [
-      'blocks:',
-      '- uuid: make_rows',
-      '  type: data_loader',
-      '  language: typescript',
-      '  upstream_blocks: []',
-      '  downstream_blocks: [count_rows]',
-      '- uuid: count_rows',
-      '  type: transformer',
-      '  language: sql',
-      '  upstream_blocks: [make_rows]',
-      '  downstream_blocks: []',
-      'name: hello',
-      'uuid: hello',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(join(root, 'data_loaders/make_rows.ts'), "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => [{ n: 1 }, { n: 2 }, { n: 3 }]);\n");
-  writeFileSync(join(root, 'transformers/count_rows.sql'), 'SELECT count(*) AS rows, sum(n) AS total FROM {{ df_1 }}\n');
+  const root = exampleWorkspace();
   // A fan-out: a dynamic loader, a transformer run once per item (one of them skipped by a condition).
   mkdirSync(join(root, 'pipelines/fan'), { recursive: true });
   mkdirSync(join(root, 'conditionals'), { recursive: true });
@@ -101,6 +77,16 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     const history = readFileSync(join(root, '.pipewright/history/runs.jsonl'), 'utf8');
     assert.match(history, /"kind":"run-finished".*"status":"completed"/);
 
+    // Preview output: the block's latest output as a table, with column types and the row count.
+    await lens('Preview output').click();
+    const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await preview.locator('table th', { hasText: 'n' }).first().waitFor({ timeout: 30_000 });
+    assert.match((await preview.locator('table th').first().textContent()) ?? '', /^n\s*(BIGINT|INTEGER|DOUBLE)$/);
+    assert.equal(await preview.locator('table tbody tr').count(), 3);
+    assert.match((await preview.locator('p.meta').textContent()) ?? '', /^3 of 3 rows · run /);
+    await screenshot(page, 'preview-output');
+    await runCommand(page, 'View: Close All Editors');
+
     // The pipeline's inline action opens the DAG beside the editor, laid out, with status.
     await clickInlineAction(row('hello'), 'Open DAG');
     const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -112,6 +98,7 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     const transformer = await webview.locator('g.block[data-uuid="count_rows"]').getAttribute('transform');
     const x = (transform: string | null) => Number(/translate\(([-\d.]+)/.exec(transform ?? '')?.[1]);
     assert.ok(x(loader) < x(transformer), 'the layout puts the upstream block left of its downstream block');
+    await screenshot(page, 'dag-hello');
 
     // A fan-out in the DAG: the dynamic block is a stack, the block run per item shows its count of
     // runs and expands into one node per run on click, the conditional hangs off its block.
@@ -131,6 +118,7 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
       'per_id:1 condition_failed',
       'per_id:2 completed',
     ]);
+    await screenshot(page, 'dag-fan-out');
     // The tree shows the runs under their block, and the conditional attached to it.
     await row('fan').click();
     // A block item opens its file on click; its twistie shows what is under it.
@@ -153,9 +141,11 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     await page.locator('.tab', { hasText: 'tell.ts' }).first().waitFor({ timeout: 30_000 });
     assert.match(readFileSync(join(root, 'pipelines/fan/metadata.yaml'), 'utf8'), /^callbacks:\n- configuration: \{\}\n(.*\n)*? {2}upstream_blocks:\n {2}- per_id\n {2}uuid: tell$/m);
     assert.match(readFileSync(join(root, 'callbacks/tell.ts'), 'utf8'), /export default callback\(\{/);
-    // With no block file open, the commands below ask which pipeline; fan folds away.
+    // With no block file open, the commands below ask which pipeline; the tree folds (its Collapse All:
+    // a click on a row could land on another as the tree redraws after the new block).
+    await page.locator('.pane-header', { hasText: 'Pipelines' }).first().hover();
+    await page.locator('.pane-header a.action-label[aria-label="Collapse All"]').first().click();
     await runCommand(page, 'View: Close All Editors');
-    await row('fan').click();
 
     // "Backfill Pipeline…" from the palette: pipeline, dates and interval, then the number of runs
     // before anything starts; the runs go in a terminal and land in the history.

@@ -1,0 +1,34 @@
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const EXAMPLE = join(import.meta.dirname, '../../examples/zoomcamp');
+
+/** A copy of the example project plus a small pipeline, hello, that runs in a second with no services. */
+export function exampleWorkspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'pipewright-e2e-ws-'));
+  cpSync(EXAMPLE, root, { recursive: true });
+  mkdirSync(join(root, 'pipelines/hello'), { recursive: true });
+  writeFileSync(
+    join(root, 'pipelines/hello/metadata.yaml'),
+    [
+      'blocks:',
+      '- uuid: make_rows',
+      '  type: data_loader',
+      '  language: typescript',
+      '  upstream_blocks: []',
+      '  downstream_blocks: [count_rows]',
+      '- uuid: count_rows',
+      '  type: transformer',
+      '  language: sql',
+      '  upstream_blocks: [make_rows]',
+      '  downstream_blocks: []',
+      'name: hello',
+      'uuid: hello',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(root, 'data_loaders/make_rows.ts'), "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => [{ n: 1 }, { n: 2 }, { n: 3 }]);\n");
+  writeFileSync(join(root, 'transformers/count_rows.sql'), 'SELECT count(*) AS rows, sum(n) AS total FROM {{ df_1 }}\n');
+  return root;
+}
