@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { fanOut, isDynamic, reducesOutput } from '../runtime/graph/dynamic.js';
-import { isWebviewToHost, type HostToWebview, type TimelineBar } from '../runtime/protocol.js';
+import { isWebviewToHost } from '../runtime/protocol.js';
 import { runCli } from './cli.js';
+import { graphMessage, statusMessage } from './dag-model.js';
 import type { Projects } from './projects.js';
 import type { Runs } from './runs.js';
 
@@ -128,24 +128,7 @@ export class DagPanels implements vscode.Disposable {
   private sendGraph(panel: vscode.WebviewPanel, target: Target): void {
     const found = this.projects.pipeline(target.pipeline, target.root);
     if (!found) return;
-    const graph = found.view.graphs.get(target.pipeline)!;
-    const { fannedBy } = fanOut(graph);
-    const attached = found.view.project.pipelines.get(target.pipeline)!.blocks.filter((b) => b.list === 'conditionals' || b.list === 'callbacks');
-    const message: HostToWebview = {
-      kind: 'graph',
-      pipeline: target.pipeline,
-      blocks: [
-        ...[...graph.blocks.values()].map((b) => ({
-          uuid: b.uuid, name: b.name, type: b.type, language: b.language, upstream: graph.upstream.get(b.uuid) ?? [],
-          ...(isDynamic(b) ? { dynamic: true } : {}),
-          ...(fannedBy.has(b.uuid) ? { perItemOf: fannedBy.get(b.uuid)!, ...(reducesOutput(b) ? { reduces: true } : {}) } : {}),
-        })),
-        ...attached.map((b) => ({ uuid: b.uuid, name: b.name, type: b.type, language: b.language, upstream: [], attachedTo: b.upstream.filter((u) => graph.blocks.has(u)) })),
-      ],
-      order: graph.order,
-      cycle: graph.cycle ?? null,
-    };
-    void panel.webview.postMessage(message);
+    void panel.webview.postMessage(graphMessage(found.pipeline, found.view.graphs.get(target.pipeline)!));
     this.sendStatus(panel, target);
   }
 
@@ -153,19 +136,7 @@ export class DagPanels implements vscode.Disposable {
     const found = this.projects.pipeline(target.pipeline, target.root);
     if (!found) return;
     const latest = this.projects.latestRun(found.view, target.pipeline);
-    const live = this.runs.liveRun(target.root, target.pipeline);
-    const statuses: Record<string, string> = {};
-    const timeline: TimelineBar[] = [];
-    if (latest) {
-      const start = Date.parse(latest.startedAt);
-      for (const [uuid, record] of latest.blocks) {
-        statuses[uuid] = record.status;
-        // A block run per item has one bar; its runs show in the graph.
-        if (record.startedAt && !record.parent) timeline.push({ block: uuid, startMs: Date.parse(record.startedAt) - start, durationMs: record.durationMs ?? 0, rows: record.output?.rows, status: record.status });
-      }
-    }
-    if (live && (!latest || live.runId === latest.runId || !live.finished)) for (const [uuid, status] of live.statuses) statuses[uuid] = status;
-    void panel.webview.postMessage({ kind: 'status', statuses, timeline, ...(target.block ? { focus: target.block } : {}) } satisfies HostToWebview);
+    void panel.webview.postMessage(statusMessage(latest, this.runs.liveRun(target.root, target.pipeline), target.block));
   }
 
   dispose(): void {

@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
-import { fanOut, isDynamic } from '../runtime/graph/dynamic.js';
 import type { BlockRecord, RunRecord } from '../runtime/history/run-history.js';
 import type { Block, Trigger } from '../runtime/project/model.js';
 import { nextRunTimes } from '../runtime/project/schedule-times.js';
 import type { ProjectView, Projects } from './projects.js';
+import { blockDescription, blockRows, seconds, type BlockRow } from './tree-model.js';
 import type { LiveStatus, Runs } from './runs.js';
 
 /** A node of the Pipelines view. */
 export type Node =
   | { kind: 'project'; view: ProjectView }
   | { kind: 'pipeline'; view: ProjectView; pipeline: string }
-  | { kind: 'block'; view: ProjectView; pipeline: string; block: Block; status?: LiveStatus; durationMs?: number; runs: BlockRecord[]; attached: Block[]; perItem: boolean }
+  | ({ kind: 'block'; view: ProjectView; pipeline: string } & BlockRow)
   /** A conditional or callback, under each block it is attached to. */
   | { kind: 'attached'; view: ProjectView; pipeline: string; block: Block; to: string }
   /** One run of a block for one item of a dynamic block, in the latest run. */
@@ -43,10 +43,6 @@ const STATUS_COLORS: Partial<Record<LiveStatus, string>> = {
   cancelled: 'testing.iconSkipped',
   running: 'charts.blue',
 };
-
-function seconds(ms?: number): string {
-  return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`;
-}
 
 /** Project → pipelines → blocks in run order (type icons, last-run status), triggers and recent runs. */
 export class PipelinesTree implements vscode.TreeDataProvider<Node> {
@@ -89,22 +85,10 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
   }
 
   private pipelineChildren(view: ProjectView, uuid: string): Node[] {
-    const graph = view.graphs.get(uuid)!;
-    const live = this.runs.liveRun(view.project.root, uuid);
     const latest = this.projects.latestRun(view, uuid);
     const pipeline = view.project.pipelines.get(uuid)!;
-    const attached = pipeline.blocks.filter((b) => b.list === 'conditionals' || b.list === 'callbacks');
-    const { fannedBy } = fanOut(graph);
-    const blocks: Node[] = [...graph.order, ...[...graph.blocks.keys()].filter((u) => !graph.order.includes(u))].map((u) => {
-      const record = latest?.blocks.get(u);
-      const status = live?.statuses.get(u) ?? record?.status;
-      // The latest run's runs of this block per item, as the history has them.
-      const runs = (record?.children ?? []).map((name) => latest!.blocks.get(name)).filter((r): r is BlockRecord => r !== undefined);
-      return {
-        kind: 'block', view, pipeline: uuid, block: graph.blocks.get(u)!, status, durationMs: live?.statuses.has(u) ? undefined : record?.durationMs,
-        runs, attached: attached.filter((b) => b.upstream.includes(u)), perItem: fannedBy.has(u),
-      };
-    });
+    const rows = blockRows(pipeline, view.graphs.get(uuid)!, latest, this.runs.liveRun(view.project.root, uuid));
+    const blocks = rows.map((row): Node => ({ kind: 'block', view, pipeline: uuid, ...row }));
     const groups: Node[] = [];
     if (pipeline.triggers.length > 0) groups.push({ kind: 'group', view, pipeline: uuid, group: 'triggers' });
     if (view.runs.some((r) => r.pipeline === uuid)) groups.push({ kind: 'group', view, pipeline: uuid, group: 'runs' });
@@ -134,10 +118,9 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
       case 'block': {
         const expandable = node.attached.length > 0 || node.runs.length > 0;
         const item = new vscode.TreeItem(node.block.uuid, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        const color = node.status ? STATUS_COLORS[node.status] : undefined;
+        const color = node.status ? STATUS_COLORS[node.status as LiveStatus] : undefined;
         item.iconPath = node.status === 'running' ? new vscode.ThemeIcon('sync~spin') : new vscode.ThemeIcon(TYPE_ICONS[node.block.type] ?? 'circle-outline', color ? new vscode.ThemeColor(color) : undefined);
-        const shape = isDynamic(node.block) ? 'dynamic' : node.perItem ? `per item${node.runs.length > 0 ? ` ×${node.runs.length}` : ''}` : undefined;
-        item.description = [node.block.type, node.block.language, shape, node.status, seconds(node.durationMs)].filter(Boolean).join(' · ');
+        item.description = blockDescription(node);
         item.tooltip = new vscode.MarkdownString(
           [`**${node.block.uuid}** (${node.block.type}, ${node.block.language})`, node.block.file ? `\`${vscode.workspace.asRelativePath(node.block.file)}\`` : '', `upstream: ${node.block.upstream.join(', ') || 'none'}`].join('\n\n'),
         );
