@@ -108,7 +108,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         const item = new vscode.TreeItem(pipeline.uuid, vscode.TreeItemCollapsibleState.Collapsed);
         const latest = this.projects.latestRun(node.view, node.pipeline);
         const live = this.runs.liveRun(node.view.project.root, node.pipeline);
-        item.description = live && !live.finished ? 'running' : latest ? `${latest.status} ${seconds(latest.durationMs)}` : `${pipeline.blocks.length} blocks`;
+        item.description = live && !live.finished ? 'running' : latest ? `${latest.status} ${seconds(latest.durationMs)}` : `${pipeline.blocks.length} block${pipeline.blocks.length === 1 ? '' : 's'}`;
         item.iconPath = new vscode.ThemeIcon(live && !live.finished ? 'sync~spin' : 'type-hierarchy-sub');
         item.tooltip = new vscode.MarkdownString(`**${pipeline.name}**\n\n${pipeline.description ?? ''}`);
         item.contextValue = 'pipewright.pipeline';

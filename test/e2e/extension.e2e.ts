@@ -99,6 +99,9 @@ test('the Pipelines view, code lenses, a run in a terminal, the DAG, a backfill,
     const x = (transform: string | null) => Number(/translate\(([-\d.]+)/.exec(transform ?? '')?.[1]);
     assert.ok(x(loader) < x(transformer), 'the layout puts the upstream block left of its downstream block');
     await screenshot(page, 'dag-hello');
+    // A click on a block opens its file.
+    await webview.locator('g.block[data-uuid="count_rows"]').click();
+    await page.locator('.tab', { hasText: 'count_rows.sql' }).first().waitFor({ timeout: 30_000 });
 
     // A fan-out in the DAG: the dynamic block is a stack, the block run per item shows its count of
     // runs and expands into one node per run on click, the conditional hangs off its block.

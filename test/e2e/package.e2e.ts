@@ -85,6 +85,13 @@ test('the packaged VSIX installs into code-server, activates on a project and ru
 test('in an untrusted folder the pipelines and their problems show, and nothing can run', { timeout: 240_000 }, async (t) => {
   const root = exampleWorkspace();
   t.after(() => rmSync(root, { recursive: true, force: true }));
+  // A pipeline of 500 blocks (each linked to the one and the three before it), for the DAG.
+  mkdirSync(join(root, 'pipelines/wide'));
+  const blocks = Array.from({ length: 500 }, (_, i) => {
+    const upstream = i === 0 ? [] : [`b${i - 1}`, ...(i > 2 ? [`b${i - 3}`] : [])];
+    return `- uuid: b${i}\n  type: ${i === 0 ? 'data_loader' : 'transformer'}\n  language: sql\n  upstream_blocks: [${upstream.join(', ')}]`;
+  });
+  writeFileSync(join(root, 'pipelines/wide/metadata.yaml'), `blocks:\n${blocks.join('\n')}\nname: wide\nuuid: wide\n`);
   mkdirSync(join(root, 'pipelines/broken'));
   writeFileSync(join(root, 'pipelines/broken/metadata.yaml'), 'blocks:\n- uuid: make_rows\n  type: data_loader\n  language: typescript\n  upstream_blocks: [missing_block]\nname: broken\nuuid: broken\n');
   const { page, log } = await openEditor(t, root, { untrusted: true });
@@ -106,6 +113,22 @@ test('in an untrusted folder the pipelines and their problems show, and nothing 
     await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'missing_block' }).first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'untrusted-problems');
+
+    // A 500-block pipeline's DAG (reading is allowed here): every block drawn, and it still answers.
+    await runCommand(page, 'View: Close All Editors');
+    const started = Date.now();
+    await runCommand(page, 'Pipewright: Open DAG');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'wide' }).first().click();
+    const dag = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await dag.locator('g.block[data-uuid="b499"]').waitFor({ timeout: 60_000 });
+    t.diagnostic(`500-block DAG drawn ${Date.now() - started} ms after the command`);
+    assert.equal(await dag.locator('g.block').count(), 500);
+    const before = await dag.locator('#layer').getAttribute('transform');
+    await dag.locator('#zoom-in').click();
+    for (let i = 0; i < 50 && (await dag.locator('#layer').getAttribute('transform')) === before; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.notEqual(await dag.locator('#layer').getAttribute('transform'), before, 'zoom answers on 500 blocks');
+    await screenshot(page, 'dag-500-blocks');
+    await runCommand(page, 'View: Close All Editors');
 
     // The run commands are not offered in the palette.
     await page.keyboard.press('F1');
