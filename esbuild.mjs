@@ -1,5 +1,5 @@
 // Builds the four bundles: the runtime CLI, the extension host, the language server and the webview.
-// `node esbuild.mjs --watch` rebuilds on change.
+// `node esbuild.mjs --watch` rebuilds on change; `--vscode-tests` builds the extension-host tests instead.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -40,9 +40,17 @@ const builds = [
   },
 ];
 
+/**
+ * The extension-host tests (test/vscode/, run by mocha inside VS Code): `vscode` and mocha come from
+ * the host and node_modules. Built apart (`--vscode-tests`), into out/, so no VSIX carries them.
+ */
+export const VSCODE_TESTS = { ...node, entryPoints: ['test/vscode/index.ts', 'test/vscode/*.test.ts'], outdir: 'out/test-vscode', external: ['vscode', 'mocha'] };
+
 // Imported (for RUNTIME_EXTERNALS) it builds nothing.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (watch) {
+  if (process.argv.includes('--vscode-tests')) {
+    await esbuild.build(VSCODE_TESTS);
+  } else if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();
   } else {
     await Promise.all(builds.map((options) => esbuild.build(options)));

@@ -19,8 +19,8 @@ export class RunLenses implements vscode.CodeLensProvider {
     const top = new vscode.Range(0, 0, 0, 0);
     const file = document.uri.fsPath;
     if (basename(file) === 'metadata.yaml' && basename(dirname(dirname(file))) === 'pipelines') {
-      const found = this.projects.pipeline(basename(dirname(file)));
-      if (!found || found.pipeline.metadata.path !== file) return [];
+      const found = this.projects.pipelineOfMetadata(file);
+      if (!found) return [];
       const target = { root: found.view.project.root, pipeline: found.pipeline.uuid };
       // In an untrusted workspace nothing runs: only what reads.
       const trusted = vscode.workspace.isTrusted;

@@ -1,4 +1,3 @@
-import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { addBlock } from './add-block.js';
@@ -9,7 +8,7 @@ import { RunLenses } from './code-lens.js';
 import { addDevContainerTo, ContainerOffer } from './dev-container.js';
 import { DagPanels, showPreview, type Target } from './panels.js';
 import { Projects } from './projects.js';
-import { Runs } from './runs.js';
+import { Runs, type LiveRun } from './runs.js';
 import { RunsView } from './runs-view.js';
 import { SchedulerControl } from './scheduler.js';
 import { PipelinesTree, type Node } from './tree.js';
@@ -51,10 +50,8 @@ async function targetOf(projects: Projects, argument: unknown, needBlock: boolea
       );
       return picked && { root: picked.use.view.project.root, pipeline: picked.use.pipeline, block: picked.use.block };
     }
-    if (!needBlock && basename(file) === 'metadata.yaml' && basename(dirname(dirname(file))) === 'pipelines') {
-      const found = projects.pipeline(basename(dirname(file)));
-      if (found) return { root: found.view.project.root, pipeline: found.pipeline.uuid };
-    }
+    const found = needBlock ? undefined : projects.pipelineOfMetadata(file);
+    if (found) return { root: found.view.project.root, pipeline: found.pipeline.uuid };
   }
   const pipelines = projects.all.flatMap((view) => [...view.project.pipelines.keys()].map((uuid) => ({ label: uuid, description: projects.all.length > 1 ? view.project.name : undefined, root: view.project.root })));
   if (pipelines.length === 0) {
@@ -69,8 +66,16 @@ async function targetOf(projects: Projects, argument: unknown, needBlock: boolea
   return block ? { root: pipeline.root, pipeline: pipeline.label, block } : undefined;
 }
 
+/** What activation returns, for other extensions and the extension-host tests (test/vscode/). */
+export interface PipewrightApi {
+  /** The Pipelines view's data: projects, pipelines, blocks with their last-run status, triggers, runs. */
+  readonly pipelines: vscode.TreeDataProvider<Node>;
+  /** Fires as a run started in this window goes (block by block) and when it ends. */
+  readonly onDidChangeRun: vscode.Event<LiveRun>;
+}
+
 /** Starts the language server, the Pipelines view, code lenses, runs in terminals, the DAG and previews. */
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<PipewrightApi> {
   const projects = new Projects();
   const runs = new Runs(context);
   const dags = new DagPanels(context, projects, runs);
@@ -177,6 +182,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   scheduler.show(projects.all.length > 0);
   // The views work without the language server: activation does not wait for it to answer.
   startLanguageServer(context).catch((error: unknown) => void vscode.window.showErrorMessage(`Pipewright's language server did not start: ${(error as Error).message}`));
+  return { pipelines: tree, onDidChangeRun: runs.onDidChange };
 }
 
 /** Stops the language server with the window. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { buildGraph, type PipelineGraph } from '../runtime/graph/graph.js';
 import { readHistory, type RunRecord } from '../runtime/history/run-history.js';
@@ -66,6 +66,16 @@ export class Projects implements vscode.Disposable {
   reloadSoon(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.reload(), 300);
+  }
+
+  /**
+   * The project and pipeline whose metadata.yaml is `file` (in a multi-root workspace several projects
+   * may have a pipeline of the same name: the file's own project is the one three folders up).
+   */
+  pipelineOfMetadata(file: string): { view: ProjectView; pipeline: Pipeline } | undefined {
+    if (basename(file) !== 'metadata.yaml' || basename(dirname(dirname(file))) !== 'pipelines') return undefined;
+    const found = this.pipeline(basename(dirname(file)), dirname(dirname(dirname(file))));
+    return found?.pipeline.metadata.path === file ? found : undefined;
   }
 
   /** The project and pipeline of a pipeline uuid (the first project that has it, or the one asked for). */

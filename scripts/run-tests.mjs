@@ -1,7 +1,8 @@
 // Runs every test file under test/ (TypeScript, through tsx) with node's test runner. Files run one
 // after another, so tests that start servers or processes do not fight over the two cores.
 // usage: node scripts/run-tests.mjs [--e2e] [substring ...]   (only the files whose path contains one)
-// --e2e runs the end-to-end tests (test/e2e/*.e2e.ts: a real VS Code), which need scripts/e2e-setup.sh.
+// --e2e runs the end-to-end tests (test/e2e/*.e2e.ts: a real VS Code, including the extension-host
+// suite of test/vscode/), which need scripts/e2e-setup.sh.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,7 +15,8 @@ const suffix = e2e ? '.e2e.ts' : '.test.ts';
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (name === 'fixtures' || name === 'node_modules' || name.startsWith('.')) return [];
+    // test/vscode/ holds the extension-host suite: mocha inside VS Code (test/e2e/extension-host.e2e.ts runs it).
+    if (name === 'fixtures' || name === 'node_modules' || name.startsWith('.') || path === join(root, 'test/vscode')) return [];
     if (statSync(path).isDirectory()) return find(path);
     return name.endsWith(suffix) ? [path] : [];
   });

@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import type { TestContext } from 'node:test';
 import { chromiumFrom, type Browser, type Locator, type Page } from './playwright.ts';
 import { freePort } from '../../runtime/connectors/embedded-postgres.ts';
@@ -20,10 +21,15 @@ export function requireCache(): void {
   }
 }
 
-/** How to start the editor: the extension from a built VSIX instead of this repository; the folder untrusted. */
+/**
+ * How to start the editor: the extension from a built VSIX instead of this repository; the folder
+ * untrusted; or this repository as the extension under development with a mocha suite run inside the
+ * extension host (`extensionTests`: the suite's index.js), the way @vscode/test-web passes them.
+ */
 export interface EditorOptions {
   vsix?: string;
   untrusted?: boolean;
+  extensionTests?: string;
 }
 
 /** Saves a screenshot under test/e2e/screenshots/ (an artefact of the run, not committed). */
@@ -40,6 +46,10 @@ export interface Editor {
   outside: string[];
   /** Lines code-server printed (for failure messages). */
   log: string[];
+  /** With `extensionTests`: the suite's exit code (0 when every test passed) once it has run. */
+  tests?: Promise<number>;
+  /** With `extensionTests`: what the suite printed (mocha's report). */
+  testOutput: string[];
 }
 
 async function waitForHealth(url: string, server: ChildProcess, log: string[]): Promise<void> {
@@ -67,7 +77,7 @@ export async function openEditor(t: TestContext, workspace: string, options: Edi
     // As a user installs it: code-server's own --install-extension, from the file.
     const installed = spawnSync(process.execPath, [codeServer, '--extensions-dir', extensions, '--install-extension', options.vsix], { env: { ...process.env, HOME: home, EXTENSIONS_GALLERY: '{}' }, encoding: 'utf8', timeout: 120_000 });
     if (installed.status !== 0) throw new Error(`code-server --install-extension ${options.vsix} failed:\n${installed.stdout}${installed.stderr}`);
-  } else {
+  } else if (!options.extensionTests) {
     symlinkSync(REPO, join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
   }
   const user = join(home, 'user');
@@ -131,10 +141,22 @@ export async function openEditor(t: TestContext, workspace: string, options: Edi
     if (!['127.0.0.1', ''].includes(host) && !request.url().startsWith('data:') && !request.url().startsWith('blob:') && !host.endsWith('vscode-cdn.net')) outside.push(request.url());
   });
   const page = await context.newPage();
-  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  const testOutput: string[] = [];
+  let tests: Promise<number> | undefined;
+  let query = workspace.endsWith('.code-workspace') ? `workspace=${encodeURIComponent(workspace)}` : `folder=${encodeURIComponent(workspace)}`;
+  if (options.extensionTests) {
+    // The workbench calls these when the suite prints and when its run() settles (0 passed, 1 failed).
+    let exit: (code: number) => void = () => undefined;
+    tests = new Promise<number>((resolve) => (exit = resolve));
+    await page.exposeFunction('codeAutomationExit', (code: number) => exit(code));
+    await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => testOutput.push(format(...args)));
+    const remote = (path: string) => `vscode-remote://127.0.0.1:${port}${path}`;
+    query += `&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', remote(REPO)], ['extensionTestsPath', remote(options.extensionTests)]]))}`;
+  }
+  await page.goto(`${url}/?${query}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('#workbench\\.parts\\.statusbar', { timeout: 60_000 });
-  return { page, outside, log };
+  return { page, outside, log, tests, testOutput };
 }
 
 /** Runs a command from the palette by its title. */

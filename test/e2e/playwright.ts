@@ -29,6 +29,7 @@ export interface Page {
   frameLocator(selector: string): FrameLocator;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
   screenshot(options: { path: string }): Promise<unknown>;
+  exposeFunction(name: string, callback: (...args: never[]) => unknown): Promise<void>;
 }
 
 export interface Request {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/zoomcamp');
 
-/** A copy of the example project plus a small pipeline, hello, that runs in a second with no services. */
-export function exampleWorkspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'pipewright-e2e-ws-'));
-  cpSync(EXAMPLE, root, { recursive: true });
+/** Adds a small pipeline, hello (make_rows → count_rows), that runs in a second with no services. */
+function addHello(root: string): void {
   mkdirSync(join(root, 'pipelines/hello'), { recursive: true });
+  mkdirSync(join(root, 'data_loaders'), { recursive: true });
+  mkdirSync(join(root, 'transformers'), { recursive: true });
   writeFileSync(
     join(root, 'pipelines/hello/metadata.yaml'),
     [
@@ -30,5 +30,21 @@ export function exampleWorkspace(): string {
   );
   writeFileSync(join(root, 'data_loaders/make_rows.ts'), "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => [{ n: 1 }, { n: 2 }, { n: 3 }]);\n");
   writeFileSync(join(root, 'transformers/count_rows.sql'), 'SELECT count(*) AS rows, sum(n) AS total FROM {{ df_1 }}\n');
+}
+
+/** A copy of the example project plus the hello pipeline. */
+export function exampleWorkspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'pipewright-e2e-ws-'));
+  cpSync(EXAMPLE, root, { recursive: true });
+  addHello(root);
+  return root;
+}
+
+/** A project named `name` with only the hello pipeline (and Mage's project metadata.yaml). */
+export function helloProject(name: string): string {
+  const root = join(mkdtempSync(join(tmpdir(), 'pipewright-e2e-ws-')), name);
+  mkdirSync(root);
+  writeFileSync(join(root, 'metadata.yaml'), `project_name: ${name}\nproject_type: standalone\n`);
+  addHello(root);
   return root;
 }
