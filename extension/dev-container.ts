@@ -30,11 +30,15 @@ export class ContainerOffer {
   /** Projects whose runs go here for the rest of this window's life. */
   private readonly here = new Set<string>();
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  /** `localWindow` says whether this window runs on the user's machine (not in a container, SSH or code-server). */
+  constructor(
+    private readonly context: Pick<vscode.ExtensionContext, 'workspaceState'>,
+    private readonly localWindow: () => boolean = () => vscode.env.remoteName === undefined,
+  ) {}
 
   /** True when the run should go on in this window. */
   async runHere(root: string): Promise<boolean> {
-    if (vscode.env.remoteName !== undefined || !hasDevContainer(root) || this.here.has(root)) return true;
+    if (!this.localWindow() || !hasDevContainer(root) || this.here.has(root)) return true;
     const key = `pipewright.runOutsideContainer:${root}`;
     if (this.context.workspaceState.get<boolean>(key)) return true;
     const choice = await vscode.window.showInformationMessage(

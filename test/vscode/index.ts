@@ -5,7 +5,7 @@ import Mocha from 'mocha';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 
-const SINGLE = ['activation.test.js', 'language.test.js', 'runs.test.js'];
+const SINGLE = ['activation.test.js', 'language.test.js', 'runs.test.js', 'dev-container.test.js'];
 const MULTI = ['multi-root.test.js'];
 
 export function run(): Promise<void> {
