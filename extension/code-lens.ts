@@ -1,6 +1,5 @@
-import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { Projects } from './projects.js';
+import { isPipelineMetadata, type Projects } from './projects.js';
 
 /**
  * Lenses on block files (`▶ Run block`, `Run with upstream`, `Preview output`, `Show in DAG`, once per
@@ -18,7 +17,7 @@ export class RunLenses implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
     const file = document.uri.fsPath;
-    if (basename(file) === 'metadata.yaml' && basename(dirname(dirname(file))) === 'pipelines') {
+    if (isPipelineMetadata(file)) {
       const found = this.projects.pipelineOfMetadata(file);
       if (!found) return [];
       const target = { root: found.view.project.root, pipeline: found.pipeline.uuid };

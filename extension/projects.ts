@@ -7,6 +7,11 @@ import { ensureBlockTypes } from '../runtime/project/block-types.js';
 import { findProjectRoot, loadProject } from '../runtime/project/load-project.js';
 import type { Pipeline, Project } from '../runtime/project/model.js';
 
+/** Whether `file` is a pipeline's `pipelines/<name>/metadata.yaml`. */
+export function isPipelineMetadata(file: string): boolean {
+  return basename(file) === 'metadata.yaml' && basename(dirname(dirname(file))) === 'pipelines';
+}
+
 /** A project of the workspace as the views show it: the runtime's model, graphs and run history. */
 export interface ProjectView {
   project: Project;
@@ -73,7 +78,7 @@ export class Projects implements vscode.Disposable {
    * may have a pipeline of the same name: the file's own project is the one three folders up).
    */
   pipelineOfMetadata(file: string): { view: ProjectView; pipeline: Pipeline } | undefined {
-    if (basename(file) !== 'metadata.yaml' || basename(dirname(dirname(file))) !== 'pipelines') return undefined;
+    if (!isPipelineMetadata(file)) return undefined;
     const found = this.pipeline(basename(dirname(file)), dirname(dirname(dirname(file))));
     return found?.pipeline.metadata.path === file ? found : undefined;
   }
