@@ -2,11 +2,10 @@
 // a one-folder workspace (the example project), once on a multi-root workspace of two projects.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { openEditor } from './code-server.ts';
-import { exampleWorkspace, helloProject } from './workspaces.ts';
+import { exampleWorkspace, multiRootWorkspace } from './workspaces.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 const SUITE = join(REPO, 'out/test-vscode/index.js');
@@ -36,10 +35,6 @@ test('extension-host tests on the example project (activation, tree, code lenses
 });
 
 test('extension-host tests on a multi-root workspace of two projects', { timeout: 10 * 60_000 }, async (t) => {
-  const first = exampleWorkspace();
-  const second = helloProject('second');
-  const file = join(second, '..', `pipewright-multi-${process.pid}.code-workspace`);
-  writeFileSync(file, JSON.stringify({ folders: [{ path: first }, { path: second }] }, null, 2));
-  const report = await runSuite(t, file);
+  const report = await runSuite(t, multiRootWorkspace());
   assert.match(report, /3 passing/);
 });

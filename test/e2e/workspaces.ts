@@ -48,3 +48,10 @@ export function helloProject(name: string): string {
   addHello(root);
   return root;
 }
+
+/** A multi-root workspace file: the example (with hello) and a second project that also has hello. */
+export function multiRootWorkspace(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'pipewright-e2e-ws-')), 'multi.code-workspace');
+  writeFileSync(file, JSON.stringify({ folders: [{ path: exampleWorkspace() }, { path: helloProject('second') }] }, null, 2));
+  return file;
+}

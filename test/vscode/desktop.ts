@@ -2,19 +2,16 @@
 // @vscode/test-electron (it needs the internet once; CI here runs the same suite in code-server
 // instead, through test/e2e/extension-host.e2e.ts). Runs the one-folder workspace, then the multi-root one.
 import { runTests } from '@vscode/test-electron';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exampleWorkspace, helloProject } from '../e2e/workspaces.ts';
+import { exampleWorkspace, multiRootWorkspace } from '../e2e/workspaces.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 
-const first = exampleWorkspace();
-const multi = join(mkdtempSync(join(tmpdir(), 'pipewright-vscode-')), 'multi.code-workspace');
-writeFileSync(multi, JSON.stringify({ folders: [{ path: exampleWorkspace() }, { path: helloProject('second') }] }, null, 2));
 
 async function main(): Promise<void> {
-  for (const workspace of [first, multi]) await runOn(workspace);
+  for (const workspace of [exampleWorkspace(), multiRootWorkspace()]) await runOn(workspace);
 }
 
 async function runOn(workspace: string): Promise<void> {
