@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '../data/dataset.js';
-import { writeParquetFile, writeParquetPartitions } from '../data/parquet-write.js';
+import { parquetRows, writeParquetFile, writeParquetPartitions } from '../data/parquet-write.js';
 import { sqlString } from '../data/sql-text.js';
 import { toDataset } from '../data/to-dataset.js';
 import { inParallel, type ObjectInfo, type ObjectStore } from './object-store.js';
@@ -48,16 +48,17 @@ export class GcsIo {
     mkdirSync(dir, { recursive: true });
     try {
       const dataset = await toDataset(data, duck, dir, 'gcs.writeParquet');
-      const rows = await dataset.count();
       if (partitionBy.length === 0) {
         const file = join(dir, 'object.parquet');
         await writeParquetFile(duck, dataset, file);
         const bytes = statSync(file).size;
+        const rows = await parquetRows(duck, [file]);
         await this.store.put(file, options.bucket, options.object!);
         return { objects: [options.object!], rows, bytes };
       }
       const out = join(dir, 'partitions');
       const files = await writeParquetPartitions(duck, dataset, out, partitionBy);
+      const rows = await parquetRows(duck, files.map((f) => join(out, f)));
       const prefix = (options.prefix ?? '').replace(/\/+$/, '');
       const name = (file: string) => (prefix ? `${prefix}/${file}` : file);
       const bytes = files.reduce((sum, f) => sum + statSync(join(out, f)).size, 0);

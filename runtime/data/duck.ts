@@ -1,9 +1,14 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
-/** Opens an in-memory DuckDB with limits that suit one block on a small machine. */
+/**
+ * Opens an in-memory DuckDB with limits that suit one block on a small machine. DuckDB hands its
+ * operators memory in proportion to the limit, and under 320 MB it writes an ordered parquet file
+ * (every block's output) on one thread: the taxi month's 1.4M rows took 2.5 s at 256 MB and 1.3 s at
+ * 384 MB, for the same peak memory (measured).
+ */
 export async function openDuck(options: { memoryLimit?: string; threads?: number; tempDirectory?: string } = {}): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? '256MB',
+    memory_limit: options.memoryLimit ?? '384MB',
     threads: String(options.threads ?? 2),
     ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
   });

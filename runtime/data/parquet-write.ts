@@ -44,3 +44,10 @@ export async function writeParquetPartitions(duck: DuckDBConnection, dataset: Da
   walk(dir);
   return files.sort();
 }
+
+/** Rows in parquet files, from their footers: counting the dataset instead would read it all again. */
+export async function parquetRows(duck: DuckDBConnection, files: string[]): Promise<number> {
+  if (files.length === 0) return 0;
+  const reader = await duck.runAndReadAll(`SELECT coalesce(sum(num_rows), 0) AS n FROM parquet_file_metadata([${files.map(sqlString).join(', ')}])`);
+  return Number(reader.getRowObjectsJS()[0].n);
+}

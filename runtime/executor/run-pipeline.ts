@@ -154,7 +154,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     emit({ kind: 'run-finished', time: now(), runId, status: 'failed', durationMs: Date.now() - started.getTime() });
     throw error;
   }
-  pool.warm(Math.min(concurrency, plan.length));
+  // Workers for the blocks that can start at once (an idle worker holds some 15 MB); more start on demand.
+  const startable = plan.filter((u) => graph.upstream.get(u)!.every((up) => !inRun.has(up))).length;
+  pool.warm(Math.min(concurrency, Math.max(1, startable)));
 
   type Finished = Partial<Extract<RunEvent, { kind: 'block-finished' }>>;
   const finish = (name: string, status: BlockStatus, extra: Finished = {}) => {

@@ -77,7 +77,10 @@ for (const kind of ['gcs', 'local'] as const) {
     const after = await sortedRows(await gcs.readParquet({ bucket: 'lake', prefix: 'trips/' }));
     assert.deepEqual(after.map((r) => r.id), [1, 2, 4, 9]);
 
-    await gcs.writeParquet(trips, { bucket: 'lake', object: 'month.parquet' });
+    const whole = await gcs.writeParquet(trips, { bucket: 'lake', object: 'month.parquet' });
+    assert.equal(whole.rows, 4, 'rows counted from the written file');
+    const none = await gcs.writeParquet(trips.sql('SELECT * FROM data WHERE id < 0'), { bucket: 'lake', prefix: 'empty', partitionBy: ['pickup_date'] });
+    assert.deepEqual([none.rows, none.objects], [0, []]);
     const file = await store.fetch('lake', 'month.parquet', join(root, 'check'));
     const parquet = (await duck.runAndReadAll(`SELECT name, logical_type FROM parquet_schema('${file}') WHERE name = 'pickup'`)).getRowObjectsJS()[0];
     assert.match(String(parquet.logical_type), /TimestampType\(isAdjustedToUTC=1, unit=TimeUnit\(.*MICROS=MicroSeconds\(\)/);
