@@ -108,9 +108,42 @@ const PROFILE_REFERENCES: Record<string, RegExp> = {
   python: /\bconfig_profile\s*=\s*(['"])([^'"\n]+)\1/g,
 };
 
+/**
+ * Environment variables read by block code, with the variable's name as group `name`: in TypeScript
+ * `process.env.X` and `process.env['X']`, in Python (Mage's blocks) `os.getenv('X')`,
+ * `os.environ['X']` and `os.environ.get('X')`. A read with a default or a test of the value is left
+ * alone (`?? 'x'`, `|| 'x'`, `?.`, `if (process.env.DEBUG)`, `!process.env.X`, `=== '1'`,
+ * `os.getenv('X', 'x')`), as is an assignment: unset is meant there.
+ */
+const ENV_READS: Record<string, RegExp> = {
+  typescript:
+    /(?<![\w$.])(?<guard>!\s*|typeof\s+|if\s*\(\s*)?process\.env(?:\.(?<name>[A-Za-z_$][\w$]*)|\[\s*(?<q>['"`])(?<quoted>[^'"`\n$]+)\k<q>\s*\])(?<after>\s*(?:\?|\|\||&&|[!=]==?|=(?!=)))?/g,
+  python: /\bos\.(?:getenv|environ\.get)\(\s*(?<q>['"])(?<name>\w+)\k<q>\s*\)|\bos\.environ\[\s*(?<q2>['"])(?<quoted>\w+)\k<q2>\s*\](?<after>\s*=(?!=))?/g,
+};
+
+/** Variables block code reads that are set nowhere: not in the environment, .env or dev.env. */
+function checkEnvReads(project: Project, file: string, text: string, language: string, env: NodeJS.ProcessEnv): Problem[] {
+  const pattern = ENV_READS[language];
+  if (!pattern) return [];
+  const lookup = envLookup(env, project.dotenv);
+  const problems: Problem[] = [];
+  for (const match of text.matchAll(pattern)) {
+    const groups = match.groups!;
+    const name = groups.name ?? groups.quoted;
+    if (groups.guard || groups.after || lookup(name) !== undefined) continue;
+    problems.push({
+      code: 'missing-env-var',
+      severity: 'warning',
+      message: `Environment variable "${name}" is set nowhere here (not in the environment, .env or dev.env): set it, add it to the project's .env, or give a default${language === 'typescript' ? ` (process.env.${name} ?? '...')` : ''}`,
+      range: rangeAt(file, text, match.index + (groups.guard?.length ?? 0), match[0].length - (groups.guard?.length ?? 0)),
+    });
+  }
+  return problems;
+}
+
 /** `{{ env_var('X') }}` in SQL with X set nowhere, an unquoted env_var, and profiles io_config.yaml does not have. */
 function checkReferences(project: Project, file: string, text: string, language: string, env: NodeJS.ProcessEnv): Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = checkEnvReads(project, file, text, language, env);
   if (language === 'sql') {
     const lookup = envLookup(env, project.dotenv);
     for (const { parsed, start, end } of findTemplateExpressions(text).expressions) {

@@ -320,7 +320,11 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
     progress: (progress) => send({ kind: 'progress', ...progress }),
     log: (level, message) => log(level)(message),
   });
-  if (task.block.language === 'typescript') return runTypescript(task, signal);
+  if (task.block.language === 'typescript') {
+    // process.env.X in a block sees the project's .env and dev.env, as {{ env_var('X') }} does.
+    (await import('../project/project-env.js')).applyProjectEnv(task.projectRoot);
+    return runTypescript(task, signal);
+  }
   if (task.block.language === 'sql' && task.block.configuration.data_provider === 'postgres') {
     const { runSqlOnPostgres } = await import('./sql-postgres.js');
     const { options, profile } = await providerSqlOptions(task);

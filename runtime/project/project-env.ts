@@ -11,3 +11,23 @@ function readDotenv(path: string, host: ProjectHost): Map<string, string> {
 export function readProjectEnv(root: string, host: ProjectHost = diskHost): Map<string, string> {
   return new Map([...readDotenv(join(root, 'dev.env'), host), ...readDotenv(join(root, '.env'), host)]);
 }
+
+/** What applyProjectEnv put into an environment, so that a later call can take back what changed. */
+const applied = new WeakMap<NodeJS.ProcessEnv, Map<string, string>>();
+
+/**
+ * Gives an environment (a block worker's process.env) the project's .env and dev.env variables it
+ * does not have, as env_var() reads them: the real environment wins. Called again (the next block,
+ * the scheduler's next run), it first takes back the values it added, so an edited .env is seen.
+ */
+export function applyProjectEnv(root: string, target: NodeJS.ProcessEnv = process.env, host: ProjectHost = diskHost): void {
+  const before = applied.get(target) ?? new Map<string, string>();
+  for (const [name, value] of before) if (target[name] === value) delete target[name];
+  const added = new Map<string, string>();
+  for (const [name, value] of readProjectEnv(root, host)) {
+    if (target[name] !== undefined) continue;
+    target[name] = value;
+    added.set(name, value);
+  }
+  applied.set(target, added);
+}

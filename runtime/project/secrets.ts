@@ -21,7 +21,10 @@ function collect(value: unknown, secret: boolean, into: Set<string>): void {
   }
 }
 
-/** Every secret value a project's runs may see: resolved profile secrets and the embedded server's password. */
+/**
+ * Every secret value a project's runs may see: resolved profile secrets, the project's .env and
+ * dev.env variables named like secrets (blocks read them as process.env), and the embedded server's password.
+ */
 export function projectSecrets(project: Project, env: NodeJS.ProcessEnv = process.env): string[] {
   const values = new Set<string>();
   const lookup = envLookup(env, project.dotenv);
@@ -29,6 +32,7 @@ export function projectSecrets(project: Project, env: NodeJS.ProcessEnv = proces
     const resolved = resolveProfile(project.ioConfig!, name, lookup);
     if (resolved.value) collect(resolved.value, false, values);
   }
+  for (const [name, value] of project.dotenv) collect(value, SECRET_KEY.test(name), values);
   const credentials = join(stateDir(project.root), 'postgres', 'credentials.json');
   if (existsSync(credentials)) collect(JSON.parse(readFileSync(credentials, 'utf8')), true, values);
   return [...values].sort((a, b) => b.length - a.length);

@@ -329,6 +329,35 @@ const CASES: Case[] = [
     expect: [],
   },
   {
+    name: 'process.env in a TypeScript block: a variable set nowhere is a warning; defaults, tests and the project env are fine',
+    files: {
+      'data_loaders/load.ts': lines(
+        "import { dataLoader } from 'pipewright';",
+        'export default dataLoader(async () => {',
+        "  const url = process.env.API_URL + process.env['API_KEY'];",
+        "  const region = process.env.REGION ?? 'eu';",
+        "  if (process.env.DEBUG) console.log(!process.env.QUIET, process.env.MODE === 'x', process.env.HOST?.trim());",
+        "  process.env.SET_HERE = '1';",
+        '  return [{ url, region, tenant: process.env.TENANT_ID, from: process.env.FROM_DEV }];',
+        '});',
+      ),
+      '.env': 'TENANT_ID=7\n',
+      'dev.env': 'FROM_DEV=x\n',
+    },
+    expect: ['warning missing-env-var data_loaders/load.ts:3:15', 'warning missing-env-var data_loaders/load.ts:3:37'],
+    says: ['"API_URL"', ".env"],
+  },
+  {
+    name: "os.getenv and os.environ in a Mage Python block: a variable set nowhere is a warning, one with a default is not",
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: []", "  language: python\n  upstream_blocks: []"),
+      'data_loaders/load.py': lines('import os', "url = os.getenv('API_URL')", "key = os.environ['API_KEY']", "region = os.environ.get('REGION')", "mode = os.getenv('MODE', 'dev')", "os.environ['SET_HERE'] = '1'", "tenant = os.getenv('TENANT_ID')"),
+      '.env': 'TENANT_ID=7\n',
+    },
+    expect: ['warning missing-env-var data_loaders/load.py:2:7', 'warning missing-env-var data_loaders/load.py:3:7', 'warning missing-env-var data_loaders/load.py:4:10'],
+    says: ['"API_URL"'],
+  },
+  {
     name: 'a profile named in block code that io_config.yaml does not have is a warning at the name',
     files: {
       'data_loaders/load.ts': lines("import { dataLoader } from 'pipewright';", 'export default dataLoader(async (ctx) => {', "  const pg = await ctx.io.postgres('warehouse');", "  await ctx.config('default');", '  return pg.query("select 1");', '});'),

@@ -50,3 +50,28 @@ test('a resolved secret never reaches the terminal, the logs, the events or the 
   const logs = pipewright(['logs', JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout)[0].id], { cwd: root }).stdout;
   assert.match(logs, /password=\*\*\*\*\*\*/);
 });
+
+test("TypeScript blocks read the project's .env and dev.env as process.env; the real environment wins, and secret-named values stay hidden", (t) => {
+  const root = pipelineProject(
+    t,
+    {
+      settings: {
+        code: [
+          "import { dataLoader } from 'pipewright';",
+          'export default dataLoader(async (ctx) => {',
+          "  ctx.log.info('token is', process.env.API_TOKEN);",
+          '  return [{ region: process.env.REGION, tenant: process.env.TENANT_ID, shell: process.env.PW_FROM_SHELL }];',
+          '});',
+        ].join('\n'),
+      },
+    },
+    { files: { '.env': 'API_TOKEN=tok-123456789\nTENANT_ID=7\nPW_FROM_SHELL=from-dotenv\n', 'dev.env': 'REGION=eu\nTENANT_ID=0\n' } },
+  );
+  const run = pipewright(['run', 'p'], { cwd: root, env: { PW_FROM_SHELL: 'from-shell' } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /token is \*\*\*\*\*\*/);
+  assert.ok(!run.stdout.includes('tok-123456789'));
+  const preview = pipewright(['preview', 'p', 'settings', '--json'], { cwd: root });
+  assert.equal(preview.code, 0, preview.stderr);
+  assert.deepEqual(JSON.parse(preview.stdout).preview, [{ region: 'eu', tenant: '7', shell: 'from-shell' }]);
+});
