@@ -106,7 +106,7 @@ export class DagPanels implements vscode.Disposable {
     panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${panel.webview.cspSource}; style-src 'nonce-${once}'; script-src 'nonce-${once}';">
 <meta name="viewport" content="width=device-width, initial-scale=1"><style nonce="${once}">${DAG_STYLE}</style></head>
-<body><header><h1 id="title">${escapeHtml(target.pipeline)}</h1><button id="zoom-out" aria-label="Zoom out">−</button><button id="zoom-in" aria-label="Zoom in">+</button><button id="fit">Fit</button></header>
+<body><header><h1 id="title">${escapeHtml(target.pipeline)}</h1><button id="zoom-out" aria-label="Zoom out">−</button><button id="zoom-in" aria-label="Zoom in">+</button><button id="fit" title="Fit (F); Shift: the whole graph, however small (Shift+F)">Fit</button></header>
 <svg id="canvas" role="group" aria-label="Pipeline graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs></svg>
 <div id="menu" hidden role="menu"></div><section id="timeline" aria-label="Latest run timeline"></section>
 <script nonce="${once}" src="${script.toString()}"></script></body></html>`;

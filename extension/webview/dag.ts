@@ -1,5 +1,5 @@
 // The DAG webview: the pipeline laid out by dagre, blocks coloured by type and live status, zoom
-// (wheel, +/-), pan (drag), fit (F or the button), keyboard (Tab through blocks, Enter opens, R runs,
+// (wheel, +/-), pan (drag), fit (F or the button; with Shift the whole of a big graph), keyboard (Tab through blocks, Enter opens, R runs,
 // P previews, E shows a block's runs per item), and the latest run's timeline below. Dynamic blocks
 // are stacks, blocks run per item carry their count of runs, conditionals and callbacks hang off the
 // blocks they are attached to by dashed links. Colours come from VS Code's theme variables.
@@ -17,6 +17,8 @@ let graph: Extract<HostToWebview, { kind: 'graph' }> | undefined;
 let statuses: Record<string, string> = {};
 const view = { x: 0, y: 0, scale: 1 };
 let bounds = { width: 1, height: 1 };
+/** Where the pipeline's first block was laid out (its centre). */
+let first: { x: number; y: number } | undefined;
 
 function element<K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<string, string | number>): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, name);
@@ -32,12 +34,26 @@ function applyView(): void {
   document.getElementById('layer')?.setAttribute('transform', `translate(${view.x} ${view.y}) scale(${view.scale})`);
 }
 
-function fit(): void {
+/** Below this scale block names cannot be read. */
+const READABLE_SCALE = 0.4;
+
+/**
+ * Fits the graph to the view. A graph too big to show whole at a readable size opens at that size on
+ * its first block instead (a 500-block pipeline would shrink to dots); `all` shows the whole of it.
+ */
+function fit(options: { all?: boolean } = {}): void {
   const svg = document.getElementById('canvas')!;
   const { width, height } = svg.getBoundingClientRect();
-  view.scale = Math.min(1.5, Math.max(0.05, Math.min(width / (bounds.width + 40), height / (bounds.height + 40))));
-  view.x = (width - bounds.width * view.scale) / 2;
-  view.y = (height - bounds.height * view.scale) / 2;
+  const whole = Math.min(width / (bounds.width + 40), height / (bounds.height + 40));
+  if (options.all || whole >= READABLE_SCALE || !first) {
+    view.scale = Math.min(1.5, Math.max(0.05, whole));
+    view.x = (width - bounds.width * view.scale) / 2;
+    view.y = (height - bounds.height * view.scale) / 2;
+  } else {
+    view.scale = READABLE_SCALE;
+    view.x = 20 - (first.x - NODE_WIDTH / 2) * view.scale;
+    view.y = Math.min(20, height / 2 - first.y * view.scale);
+  }
   applyView();
 }
 
@@ -109,6 +125,7 @@ function draw(message: Extract<HostToWebview, { kind: 'graph' }>, options: { fit
   dagre.layout(layout);
   const info = layout.graph();
   bounds = { width: info.width ?? 1, height: info.height ?? 1 };
+  first = nodes.length > 0 ? layout.node(nodes[0].id) : undefined;
   const inCycle = new Set(message.cycle ?? []);
 
   const layer = element('g', { id: 'layer' });
@@ -292,11 +309,11 @@ window.addEventListener('keydown', (event) => {
   if ((event.target as Element).closest?.('g.block') && !['+', '-', 'f', 'F', 'Escape'].includes(event.key)) return;
   if (event.key === '+' || event.key === '=') zoom(1.2);
   else if (event.key === '-') zoom(1 / 1.2);
-  else if (event.key === 'f' || event.key === 'F') fit();
+  else if (event.key === 'f' || event.key === 'F') fit({ all: event.shiftKey });
   else if (event.key === 'Escape') document.getElementById('menu')!.hidden = true;
 });
 window.addEventListener('resize', () => graph && fit());
-document.getElementById('fit')!.addEventListener('click', fit);
+document.getElementById('fit')!.addEventListener('click', (event) => fit({ all: event.shiftKey }));
 document.getElementById('zoom-in')!.addEventListener('click', () => zoom(1.2));
 document.getElementById('zoom-out')!.addEventListener('click', () => zoom(1 / 1.2));
 vscode.postMessage({ kind: 'ready' });

@@ -40,6 +40,7 @@ test('the packaged VSIX installs into code-server, activates on a project and ru
     const activation = /(\d+)\s*ms/.exec((await entry.textContent()) ?? '')?.[1];
     assert.ok(activation, 'the Running Extensions view shows an activation time');
     t.diagnostic(`activation: ${activation} ms`);
+    assert.match((await entry.locator('img.icon').getAttribute('src')) ?? '', /media\/icon\.png/, "the extension's icon is the one it carries");
     await screenshot(page, 'vsix-running-extensions');
     await runCommand(page, 'View: Close All Editors');
 
@@ -123,6 +124,15 @@ test('in an untrusted folder the pipelines and their problems show, and nothing 
     await dag.locator('g.block[data-uuid="b499"]').waitFor({ timeout: 60_000 });
     t.diagnostic(`500-block DAG drawn ${Date.now() - started} ms after the command`);
     assert.equal(await dag.locator('g.block').count(), 500);
+    // Too big to show whole at a readable size: it opens readable, on its first block.
+    const scale = async () => Number(/scale\(([\d.]+)\)/.exec((await dag.locator('#layer').getAttribute('transform')) ?? '')?.[1]);
+    assert.ok((await scale()) >= 0.4, `opens at a readable scale, not ${await scale()}`);
+    const canvas = (await dag.locator('#canvas').boundingBox())!;
+    const firstBlock = (await dag.locator('g.block[data-uuid="b0"]').boundingBox())!;
+    assert.ok(firstBlock.x >= canvas.x && firstBlock.x + firstBlock.width <= canvas.x + canvas.width && firstBlock.y >= canvas.y && firstBlock.y + firstBlock.height <= canvas.y + canvas.height, 'the first block is in view');
+    await dag.locator('#fit').click({ modifiers: ['Shift'] });
+    for (let i = 0; i < 50 && (await scale()) >= 0.4; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await scale()) < 0.4, 'Shift+Fit shows the whole graph');
     const before = await dag.locator('#layer').getAttribute('transform');
     await dag.locator('#zoom-in').click();
     for (let i = 0; i < 50 && (await dag.locator('#layer').getAttribute('transform')) === before; i++) await new Promise((r) => setTimeout(r, 100));

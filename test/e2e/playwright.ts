@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 export interface Locator {
-  click(options?: { timeout?: number }): Promise<void>;
+  click(options?: { timeout?: number; modifiers?: ('Shift' | 'Control' | 'Alt' | 'Meta')[] }): Promise<void>;
+  boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   hover(options?: { timeout?: number }): Promise<void>;
   waitFor(options?: { timeout?: number; state?: 'attached' | 'visible' }): Promise<void>;
   textContent(): Promise<string | null>;
