@@ -48,7 +48,15 @@ export function statusMessage(latest: RunRecord | undefined, live: LiveStatuses 
   const timeline: TimelineBar[] = [];
   if (latest) {
     const start = Date.parse(latest.startedAt);
-    for (const [uuid, record] of latest.blocks) {
+    // A block's runs per item follow in item order (its record lists them), not in the order they
+    // happened to start, so the expanded DAG shows item 0, 1, 2 ... however the workers took them.
+    const ordered = [...latest.blocks.keys()].flatMap((uuid) => {
+      const record = latest.blocks.get(uuid)!;
+      return record.parent && latest.blocks.get(record.parent)?.children?.includes(uuid) ? [] : [uuid, ...(record.children ?? [])];
+    });
+    for (const uuid of ordered) {
+      const record = latest.blocks.get(uuid);
+      if (!record) continue;
       statuses[uuid] = record.status;
       if (record.startedAt && !record.parent) timeline.push({ block: uuid, startMs: Date.parse(record.startedAt) - start, durationMs: record.durationMs ?? 0, rows: record.output?.rows, status: record.status });
     }

@@ -76,6 +76,10 @@ test('the DAG model: blocks with their shape in the fan-out, attached conditiona
       ['per_id:2', 'completed'],
     ],
   );
+  // Runs per item are listed in item order, even when they started (and were recorded) out of it.
+  const outOfOrder = { ...latest, blocks: new Map([...latest.blocks].sort(([a], [b]) => (a === 'per_id:1' ? 1 : b === 'per_id:1' ? -1 : 0))) };
+  assert.deepEqual([...outOfOrder.blocks.keys()].filter((k) => k.startsWith('per_id:')), ['per_id:0', 'per_id:2', 'per_id:1']);
+  assert.deepEqual(Object.keys(statusMessage(outOfOrder, undefined).statuses).filter((k) => k.startsWith('per_id:')), ['per_id:0', 'per_id:1', 'per_id:2']);
   // One bar per block: the runs per item are in the graph, not the timeline.
   assert.deepEqual(status.timeline.map((bar) => bar.block).sort(), ['ids', 'per_id']);
   const [ids, perId] = ['ids', 'per_id'].map((uuid) => status.timeline.find((bar) => bar.block === uuid)!);
