@@ -31,18 +31,15 @@ export class RunLenses implements vscode.CodeLensProvider {
     const uses = this.projects.usesOf(file);
     return uses.flatMap((use) => {
       const target = { root: use.view.project.root, pipeline: use.pipeline, block: use.block };
-      const suffix = uses.length > 1 ? ` (${use.pipeline})` : '';
-      const runs = vscode.workspace.isTrusted
+      const runs: [string, string][] = vscode.workspace.isTrusted
         ? [
-            new vscode.CodeLens(top, { title: `▶ Run block${suffix}`, command: 'pipewright.runBlock', arguments: [target] }),
-            new vscode.CodeLens(top, { title: 'Run with upstream', command: 'pipewright.runBlockWithUpstream', arguments: [target] }),
+            ['▶ Run block', 'pipewright.runBlock'],
+            ['Run with upstream', 'pipewright.runBlockWithUpstream'],
           ]
         : [];
-      return [
-        ...runs,
-        new vscode.CodeLens(top, { title: 'Preview output', command: 'pipewright.previewOutput', arguments: [target] }),
-        new vscode.CodeLens(top, { title: 'Show in DAG', command: 'pipewright.openDag', arguments: [target] }),
-      ];
+      const lenses: [string, string][] = [...runs, ['Preview output', 'pipewright.previewOutput'], ['Show in DAG', 'pipewright.openDag']];
+      // A file several pipelines use gets a row of lenses per pipeline, the first lens naming it.
+      return lenses.map(([title, command], index) => new vscode.CodeLens(top, { title: index === 0 && uses.length > 1 ? `${title} (${use.pipeline})` : title, command, arguments: [target] }));
     });
   }
 }
