@@ -1,8 +1,9 @@
 // The DAG webview: the pipeline laid out by dagre, blocks coloured by type and live status, zoom
-// (wheel, +/-), pan (drag), fit (F or the button; with Shift the whole of a big graph), keyboard (Tab through blocks, Enter opens, R runs,
-// P previews, E shows a block's runs per item), and the latest run's timeline below. Dynamic blocks
-// are stacks, blocks run per item carry their count of runs, conditionals and callbacks hang off the
-// blocks they are attached to by dashed links. Colours come from VS Code's theme variables.
+// (wheel, +/-), pan (drag), fit (F or the button; with Shift the whole of a big graph), keyboard
+// (Tab through blocks, Enter opens, R runs, P previews, E shows a block's runs per item), and the
+// latest run's timeline below. Dynamic blocks are stacks, blocks run per item carry their count of
+// runs, conditionals and callbacks hang off the blocks they are attached to by dashed links. Colours
+// come from VS Code's theme variables.
 import dagre from '@dagrejs/dagre';
 import { isHostToWebview, type BlockAction, type DagBlock, type HostToWebview, type TimelineBar, type WebviewToHost } from '../../runtime/protocol.js';
 

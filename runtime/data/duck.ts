@@ -2,9 +2,10 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * Opens an in-memory DuckDB with limits that suit one block on a small machine. DuckDB hands its
- * operators memory in proportion to the limit, and under 320 MB it writes an ordered parquet file
- * (every block's output) on one thread: the taxi month's 1.4M rows took 2.5 s at 256 MB and 1.3 s at
- * 384 MB, for the same peak memory (measured).
+ * operators memory in proportion to the limit, and under about 320 MB it writes an ordered parquet
+ * file (every block's output) on one thread: the taxi month's 1.4M rows took 2.5 s at 256 MB and
+ * 1.3 s at 384 MB. With readCsv's small buffers the month's run peaks no higher than it did at 256 MB
+ * before (measured).
  */
 export async function openDuck(options: { memoryLimit?: string; threads?: number; tempDirectory?: string } = {}): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:', {
