@@ -286,8 +286,6 @@ async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<Done
 
 /** What a SQL block on a data provider gets from its task, and the profile it runs with. */
 async function providerSqlOptions(task: BlockTask): Promise<{ options: ProviderSqlOptions; profile: string }> {
-  const { readProjectEnv } = await import('../project/project-env.js');
-  const env = readProjectEnv(task.projectRoot);
   const profile = typeof task.block.configuration.data_provider_profile === 'string' ? task.block.configuration.data_provider_profile : task.profile;
   const options: ProviderSqlOptions = {
     file: task.block.file,
@@ -296,7 +294,7 @@ async function providerSqlOptions(task: BlockTask): Promise<{ options: ProviderS
     configuration: task.block.configuration,
     inputs: task.upstream,
     variables: blockVariables(task),
-    env: (name) => process.env[name] ?? env.get(name),
+    env: (name) => process.env[name],
     outputDir: task.outputDir,
     duck: () => connection(task.workDir),
   };
@@ -320,11 +318,10 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
     progress: (progress) => send({ kind: 'progress', ...progress }),
     log: (level, message) => log(level)(message),
   });
-  if (task.block.language === 'typescript') {
-    // process.env.X in a block sees the project's .env and dev.env, as {{ env_var('X') }} does.
-    (await import('../project/project-env.js')).applyProjectEnv(task.projectRoot);
-    return runTypescript(task, signal);
-  }
+  // Every block sees the project's .env and dev.env under the real environment: process.env.X in
+  // TypeScript, {{ env_var('X') }} in SQL.
+  (await import('../project/project-env.js')).applyProjectEnv(task.projectRoot);
+  if (task.block.language === 'typescript') return runTypescript(task, signal);
   if (task.block.language === 'sql' && task.block.configuration.data_provider === 'postgres') {
     const { runSqlOnPostgres } = await import('./sql-postgres.js');
     const { options, profile } = await providerSqlOptions(task);
@@ -344,13 +341,12 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
     });
   }
   if (task.block.language === 'sql') {
-    const [{ runSqlBlock }, { readProjectEnv }] = await Promise.all([import('./sql-block.js'), import('../project/project-env.js')]);
-    const env = readProjectEnv(task.projectRoot);
+    const { runSqlBlock } = await import('./sql-block.js');
     const output = await runSqlBlock(await connection(task.workDir), {
       file: task.block.file,
       inputs: task.upstream,
       variables: blockVariables(task),
-      env: (name) => process.env[name] ?? env.get(name),
+      env: (name) => process.env[name],
       outputDir: task.outputDir,
     });
     return sqlDone(task, output);

@@ -51,7 +51,7 @@ test('a resolved secret never reaches the terminal, the logs, the events or the 
   assert.match(logs, /password=\*\*\*\*\*\*/);
 });
 
-test("TypeScript blocks read the project's .env and dev.env as process.env; the real environment wins, and secret-named values stay hidden", (t) => {
+test("blocks read the project's .env and dev.env (process.env in TypeScript, env_var in SQL); the real environment wins, and secret-named values stay hidden", (t) => {
   const root = pipelineProject(
     t,
     {
@@ -64,6 +64,7 @@ test("TypeScript blocks read the project's .env and dev.env as process.env; the 
           '});',
         ].join('\n'),
       },
+      sql_env: { language: 'sql', code: "select '{{ env_var('REGION') }}' as region, '{{ env_var('PW_FROM_SHELL') }}' as shell\n" },
     },
     { files: { '.env': 'API_TOKEN=tok-123456789\nTENANT_ID=7\nPW_FROM_SHELL=from-dotenv\n', 'dev.env': 'REGION=eu\nTENANT_ID=0\n' } },
   );
@@ -74,4 +75,6 @@ test("TypeScript blocks read the project's .env and dev.env as process.env; the 
   const preview = pipewright(['preview', 'p', 'settings', '--json'], { cwd: root });
   assert.equal(preview.code, 0, preview.stderr);
   assert.deepEqual(JSON.parse(preview.stdout).preview, [{ region: 'eu', tenant: '7', shell: 'from-shell' }]);
+  const sql = pipewright(['preview', 'p', 'sql_env', '--json'], { cwd: root });
+  assert.deepEqual(JSON.parse(sql.stdout).preview, [{ region: 'eu', shell: 'from-shell' }], 'env_var in SQL reads the same way');
 });
