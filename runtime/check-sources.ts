@@ -3,7 +3,7 @@ import type { Problem, SourceRange } from './problem.js';
 import { blockDirectory, LANGUAGE_EXTENSIONS } from './project/block-kinds.js';
 import type { ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
-import { envLookup } from './project/profile-resolve.js';
+import { envLookup, type EnvLookup } from './project/profile-resolve.js';
 import { SECRET_KEY } from './project/secrets.js';
 import { findTemplateExpressions } from './template/template.js';
 import { hasPath, valueRange } from './project/yaml-file.js';
@@ -121,31 +121,36 @@ const ENV_READS: Record<string, RegExp> = {
   python: /\bos\.(?:getenv|environ\.get)\(\s*(?<q>['"])(?<name>\w+)\k<q>\s*\)|\bos\.environ\[\s*(?<q2>['"])(?<quoted>\w+)\k<q2>\s*\](?<after>\s*=(?!=))?/g,
 };
 
+/** A variable that block code reads and nothing sets (`fix` says what else the user can do). */
+function missingEnvVar(name: string, range: SourceRange, fix: string): Problem {
+  return {
+    code: 'missing-env-var',
+    severity: 'warning',
+    message: `Environment variable "${name}" is set nowhere here (not in the environment, .env or dev.env): set it, ${fix}`,
+    range,
+  };
+}
+
 /** Variables block code reads that are set nowhere: not in the environment, .env or dev.env. */
-function checkEnvReads(project: Project, file: string, text: string, language: string, env: NodeJS.ProcessEnv): Problem[] {
+function checkEnvReads(file: string, text: string, language: string, lookup: EnvLookup): Problem[] {
   const pattern = ENV_READS[language];
   if (!pattern) return [];
-  const lookup = envLookup(env, project.dotenv);
   const problems: Problem[] = [];
   for (const match of text.matchAll(pattern)) {
     const groups = match.groups!;
     const name = groups.name ?? groups.quoted;
     if (groups.guard || groups.after || lookup(name) !== undefined) continue;
-    problems.push({
-      code: 'missing-env-var',
-      severity: 'warning',
-      message: `Environment variable "${name}" is set nowhere here (not in the environment, .env or dev.env): set it, add it to the project's .env, or give a default${language === 'typescript' ? ` (process.env.${name} ?? '...')` : ''}`,
-      range: rangeAt(file, text, match.index + (groups.guard?.length ?? 0), match[0].length - (groups.guard?.length ?? 0)),
-    });
+    const range = rangeAt(file, text, match.index + (groups.guard?.length ?? 0), match[0].length - (groups.guard?.length ?? 0));
+    problems.push(missingEnvVar(name, range, `add it to the project's .env, or give a default${language === 'typescript' ? ` (process.env.${name} ?? '...')` : ''}`));
   }
   return problems;
 }
 
 /** `{{ env_var('X') }}` in SQL with X set nowhere, an unquoted env_var, and profiles io_config.yaml does not have. */
 function checkReferences(project: Project, file: string, text: string, language: string, env: NodeJS.ProcessEnv): Problem[] {
-  const problems: Problem[] = checkEnvReads(project, file, text, language, env);
+  const lookup = envLookup(env, project.dotenv);
+  const problems: Problem[] = checkEnvReads(file, text, language, lookup);
   if (language === 'sql') {
-    const lookup = envLookup(env, project.dotenv);
     for (const { parsed, start, end } of findTemplateExpressions(text).expressions) {
       if (parsed.kind !== 'call' || parsed.fn !== 'env_var') continue;
       if (!parsed.quoted) {
@@ -157,12 +162,7 @@ function checkReferences(project: Project, file: string, text: string, language:
           fix: { kind: 'quote-env-var', name: parsed.arg },
         });
       } else if (lookup(parsed.arg) === undefined) {
-        problems.push({
-          code: 'missing-env-var',
-          severity: 'warning',
-          message: `Environment variable "${parsed.arg}" is set nowhere here (not in the environment, .env or dev.env): set it, or add it to the project's .env, before running this block`,
-          range: rangeAt(file, text, start, end - start),
-        });
+        problems.push(missingEnvVar(parsed.arg, rangeAt(file, text, start, end - start), "or add it to the project's .env, before running this block"));
       }
     }
   }
