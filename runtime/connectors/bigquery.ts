@@ -6,7 +6,7 @@ import { sleep } from '../abortable-sleep.js';
 import { Dataset } from '../data/dataset.js';
 import { writeParquetFile, portableSelect } from '../data/parquet-write.js';
 import { persistOutput } from '../data/persist.js';
-import { parquetSource, sqlIdent, sqlString } from '../data/sql-text.js';
+import { parquetSource, sqlBody, sqlIdent, sqlString } from '../data/sql-text.js';
 import { toDataset } from '../data/to-dataset.js';
 import type { GoogleSettings } from './google-settings.js';
 import type { LocalBucketStore } from './object-store.js';
@@ -195,7 +195,7 @@ export class LocalWarehouse implements Warehouse {
     const file = join(dir, 'result.parquet');
     await this.attached(async (duck) => {
       await duck.run('USE pw_warehouse');
-      await duck.run(`COPY (${duckSqlFromBigQuery(sql).trim().replace(/;\s*$/, '')}) TO ${sqlString(file)} (FORMAT parquet)`);
+      await duck.run(`COPY (${sqlBody(duckSqlFromBigQuery(sql))}\n) TO ${sqlString(file)} (FORMAT parquet)`);
     });
     return new Dataset(await this.duck(), parquetSource([file]));
   }
@@ -203,7 +203,7 @@ export class LocalWarehouse implements Warehouse {
   async dryRun(sql: string): Promise<number> {
     await this.attached(async (duck) => {
       await duck.run('USE pw_warehouse');
-      await duck.run(`EXPLAIN ${duckSqlFromBigQuery(sql).trim().replace(/;\s*$/, '')}`);
+      await duck.run(`EXPLAIN ${sqlBody(duckSqlFromBigQuery(sql))}`);
     });
     return 0;
   }

@@ -4,6 +4,7 @@
 // for the taxi month. The vectors are read through @duckdb/node-bindings, DuckDB's C API.
 import duckdb from '@duckdb/node-bindings';
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { streamChunks } from '../data/duck.js';
 
 /** How one column travels: its wire encoding in binary COPY. */
 type Encoding = 'bool' | 'int1' | 'uint1' | 'int2' | 'uint2' | 'int4' | 'uint4' | 'int8' | 'float4' | 'float8' | 'date' | 'timestamp' | 'time' | 'text' | 'jsonb';
@@ -229,14 +230,13 @@ function writeTimestamp(high: number, low: number, out: DataView, at: number): v
  * chunk is fetched while this one is encoded), trailer. Memory stays at a few chunks.
  */
 export async function* binaryCopyStream(connection: DuckDBConnection, query: string, plan: Encoding[]): AsyncGenerator<Buffer> {
-  const result = await connection.stream(query);
+  const chunks = streamChunks(connection, query);
+  // The query starts before the header goes out, so a wrong query fails before COPY begins.
+  const first = await chunks.next();
   yield BINARY_COPY_HEADER;
-  let next = result.fetchChunk();
-  for (;;) {
-    const chunk = await next;
-    if (!chunk || chunk.rowCount === 0) break;
-    next = result.fetchChunk();
-    yield encodeChunk(chunk, plan);
+  if (!first.done) {
+    yield encodeChunk(first.value.chunk, plan);
+    for await (const { chunk } of chunks) yield encodeChunk(chunk, plan);
   }
   yield BINARY_COPY_TRAILER;
 }

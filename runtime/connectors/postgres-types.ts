@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** The PostgreSQL column type for a DuckDB type: exact for the types data pipelines carry, text otherwise. */
 export function postgresType(duckType: string): string {
   const type = duckType.toUpperCase().trim();
@@ -33,7 +35,30 @@ export function postgresType(duckType: string): string {
   return simple[type] ?? 'text';
 }
 
-/** A PostgreSQL identifier, quoted. */
+/** The most bytes PostgreSQL keeps of a name (NAMEDATALEN - 1); it cuts longer names silently. */
+export const PG_NAME_BYTES = 63;
+
+/**
+ * Refuses a name PostgreSQL would cut: `taxi_..._feb` and `taxi_..._jan` cut to the same 63 bytes
+ * are one table, so one month silently replaced the other. `what` says what the name is ("Table").
+ */
+export function checkPgName(name: string, what: string): string {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > PG_NAME_BYTES) {
+    const kept = Buffer.from(name, 'utf8').subarray(0, PG_NAME_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+    throw new Error(`${what} name "${name}" is ${bytes} bytes; PostgreSQL keeps only ${PG_NAME_BYTES} ("${kept}"), so names that differ after that would be one: choose a name of at most ${PG_NAME_BYTES} bytes`);
+  }
+  return name;
+}
+
+/** A name of at most 63 bytes made from a longer one: its start and a hash of the whole, so two long names stay apart. */
+export function shortPgName(name: string): string {
+  if (Buffer.byteLength(name, 'utf8') <= PG_NAME_BYTES) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
+  return `${name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, PG_NAME_BYTES - hash.length - 1)}_${hash}`;
+}
+
+/** A quoted PostgreSQL identifier. */
 export function pgIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

@@ -6,11 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Dataset } from '../data/dataset.js';
-import { sqlString } from '../data/sql-text.js';
+import { sqlBody, sqlString } from '../data/sql-text.js';
 import { toDataset } from '../data/to-dataset.js';
 import type { PostgresSettings } from './embedded-postgres.js';
 import { binaryCopyPlan, binaryCopyStream } from './pg-binary.js';
-import { duckTypeOfPostgres, pgIdent, postgresType } from './postgres-types.js';
+import { checkPgName, duckTypeOfPostgres, pgIdent, postgresType, shortPgName } from './postgres-types.js';
 
 /** What to do when the table exists (Mage's if_exists). */
 export type IfExists = 'replace' | 'append' | 'fail';
@@ -84,7 +84,7 @@ export class PostgresIo {
    * come from the result's own description (a `LIMIT 0` run of the query).
    */
   async load(sql: string): Promise<Dataset> {
-    const query = sql.trim().replace(/;+\s*$/, '');
+    const query = sqlBody(sql);
     const duck = await this.duck();
     const dir = join(this.workDir, 'postgres-load');
     mkdirSync(dir, { recursive: true });
@@ -94,13 +94,13 @@ export class PostgresIo {
     try {
       // Text output of timestamptz follows the session's time zone; UTC keeps the instants exact.
       await client.query("SET TimeZone = 'UTC'");
-      fields = (await client.query(`SELECT * FROM (${query}) AS pw_query LIMIT 0`)).fields;
+      fields = (await client.query(`SELECT * FROM (${query}\n) AS pw_query LIMIT 0`)).fields;
       const names = new Set<string>();
       for (const field of fields) {
         if (names.has(field.name)) throw new Error(`The query gives two columns named "${field.name}": give each column its own name (AS ...)`);
         names.add(field.name);
       }
-      await pipeline(client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER false)`)), createWriteStream(file));
+      await pipeline(client.query(copyTo(`COPY (${query}\n) TO STDOUT WITH (FORMAT csv, HEADER false)`)), createWriteStream(file));
     } catch (error) {
       rmSync(file, { force: true });
       throw new Error(`Cannot load the query from PostgreSQL: ${(error as Error).message}`, { cause: error });
@@ -119,7 +119,8 @@ export class PostgresIo {
    * or is killed half-way leaves the table exactly as it was. Returns the number of rows written.
    */
   async export(data: unknown, options: PostgresExportOptions): Promise<number> {
-    const schema = options.schema ?? this.settings.schema;
+    const schema = checkPgName(options.schema ?? this.settings.schema, 'Schema');
+    checkPgName(options.table, 'Table');
     const ifExists = options.ifExists ?? 'replace';
     const duck = await this.duck();
     const dir = join(this.workDir, `postgres-export-${Date.now()}`);
@@ -127,7 +128,7 @@ export class PostgresIo {
     try {
       const dataset = await toDataset(data, duck, dir, 'postgres.export');
       const described = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM ${dataset.source}`)).getRowObjectsJS();
-      const columns = described.map((r) => ({ name: String(r.column_name), type: postgresType(String(r.column_type)) }));
+      const columns = described.map((r) => ({ name: checkPgName(String(r.column_name), 'Column'), type: postgresType(String(r.column_type)) }));
       const plan = binaryCopyPlan(described.map((r) => String(r.column_type)));
       const csv = join(dir, 'data.csv');
       const source = async (options: { csv?: boolean } = {}): Promise<CopySource> => {
@@ -162,7 +163,8 @@ export class PostgresIo {
       await client.query('BEGIN');
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pgIdent(target.schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${qualified} (${target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ')})`);
-      const index = `${target.table.slice(0, 40)}__pw_unique_${target.keys.join('_').slice(0, 12)}`;
+      // The same name as earlier versions gave (IF NOT EXISTS must find their index), kept within 63 bytes.
+      const index = shortPgName(`${target.table.slice(0, 40)}__pw_unique_${target.keys.join('_').slice(0, 12)}`);
       await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${pgIdent(index)} ON ${qualified} (${keys})`);
       await client.query(`CREATE TEMP TABLE pw_upsert (${target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ')}, pw_order bigserial) ON COMMIT DROP`);
       const rows = await source();
@@ -196,7 +198,7 @@ export class PostgresIo {
       }
       let into = qualified;
       if (target.ifExists === 'replace' || !exists) {
-        const staging = `${target.table.slice(0, 40)}__pw_${Date.now().toString(36)}`;
+        const staging = shortPgName(`${target.table}__pw_${Date.now().toString(36)}`);
         into = `${pgIdent(target.schema)}.${pgIdent(staging)}`;
         await client.query(`CREATE TABLE ${into} (${definition})`);
       }

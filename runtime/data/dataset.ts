@@ -1,6 +1,7 @@
 import { JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
-import { plainRow } from './duck.js';
+import { plainRow, streamChunks } from './duck.js';
+import { sqlBody } from './sql-text.js';
 
 /** A column of a dataset. */
 export interface Column {
@@ -50,12 +51,8 @@ export class Dataset {
   /** Rows in batches of about `size`, streamed: memory stays bounded whatever the dataset's size. */
   async *batches(options: { size?: number } = {}): AsyncGenerator<Row[]> {
     const size = options.size ?? 10000;
-    const result = await this.connection.stream(`SELECT * FROM ${this.source}`);
     let batch: Row[] = [];
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const names = result.columnNames();
+    for await (const { names, chunk } of streamChunks(this.connection, `SELECT * FROM ${this.source}`)) {
       for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
         const row: Row = {};
         names.forEach((name, i) => (row[name] = values[i]));
@@ -71,7 +68,7 @@ export class Dataset {
 
   /** A new dataset from SQL over this one, which the query calls `data`: `SELECT ... FROM data`. */
   sql(query: string): Dataset {
-    return new Dataset(this.connection, `(WITH data AS (SELECT * FROM ${this.source}) ${query})`, this.block);
+    return new Dataset(this.connection, `(WITH data AS (SELECT * FROM ${this.source}) ${sqlBody(query)}\n)`, this.block);
   }
 
   /** The whole dataset as an Apache Arrow table (in memory). */

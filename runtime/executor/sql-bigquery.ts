@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Warehouse } from '../connectors/bigquery.js';
 import { Dataset } from '../data/dataset.js';
 import { persistOutput } from '../data/persist.js';
-import { parquetSource } from '../data/sql-text.js';
+import { parquetSource, sqlBody } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
 import { configText, providerTarget, SqlBlockError, sqlPosition, type ProviderSqlOptions } from './sql-block.js';
@@ -47,7 +47,7 @@ export async function runSqlOnBigQuery(options: BigQuerySqlOptions): Promise<Sto
   }
   let result: Dataset;
   try {
-    result = await options.warehouse.query(sql.trim().replace(/;\s*$/, ''));
+    result = await options.warehouse.query(sqlBody(sql));
   } catch (error) {
     throw new SqlBlockError({ code: 'runtime', message: `The query failed on BigQuery: ${(error as Error).message}`, file: options.file });
   }

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import { Dataset } from '../data/dataset.js';
-import { parquetSource, sqlString, sqlIdent } from '../data/sql-text.js';
+import { parquetSource, sqlBody, sqlString, sqlIdent } from '../data/sql-text.js';
 import { persistOutput } from '../data/persist.js';
 import type { BlockError, StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
@@ -81,11 +81,11 @@ export async function runSqlBlock(
     const from = input.output.kind === 'table' ? parquetSource(input.output.files) : input.output.kind === 'json' ? `read_json_auto(${sqlString(input.output.files[0])})` : undefined;
     if (from) await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(upstreamView(index))} AS SELECT * FROM ${from}`);
   }
-  const body = sql.trim().replace(/;\s*$/, '');
+  const body = sqlBody(sql);
   try {
     const statements = await connection.extractStatements(body);
     if (statements.count === 1 && QUERY_START.test(stripLeadingComments(body))) {
-      return await persistOutput(connection, new Dataset(connection, `(${body})`), { dir: options.outputDir });
+      return await persistOutput(connection, new Dataset(connection, `(${body}\n)`), { dir: options.outputDir });
     }
     const result = await connection.run(body);
     const rows = result.columnCount > 0 ? (await result.getRowObjectsJS()) : undefined;

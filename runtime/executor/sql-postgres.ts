@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { PostgresSettings } from '../connectors/embedded-postgres.js';
 import { PostgresIo } from '../connectors/postgres.js';
-import { pgIdent } from '../connectors/postgres-types.js';
+import { checkPgName, pgIdent, shortPgName } from '../connectors/postgres-types.js';
 import { Dataset } from '../data/dataset.js';
 import { persistOutput } from '../data/persist.js';
-import { parquetSource } from '../data/sql-text.js';
+import { parquetSource, sqlBody } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
 import { TemplateValueError } from '../template/template.js';
 import { renderSql } from './sql-template.js';
@@ -26,15 +26,23 @@ export interface PostgresSqlOptions extends ProviderSqlOptions {
 export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<StoredOutput> {
   const config = options.configuration;
   const schema = configText(config.data_provider_schema) ?? options.settings.schema;
+  const { table, policy } = providerTarget(options);
+  try {
+    checkPgName(schema, 'Schema (data_provider_schema)');
+    if (config.use_raw_sql !== true) checkPgName(table, 'Table (data_provider_table)');
+  } catch (error) {
+    throw new SqlBlockError({ code: 'runtime', message: (error as Error).message, file: options.file });
+  }
   const io = new PostgresIo(options.settings, options.duck, options.workDir);
   const upstreamTables: string[] = [];
   for (const input of options.inputs) {
-    const table = `${options.pipeline}_${input.uuid}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63);
+    // Long pipeline and block names get a hash instead of being cut, so two uploads never meet.
+    const uploaded = shortPgName(`${options.pipeline}_${input.uuid}`.replace(/[^A-Za-z0-9_]/g, '_'));
     if (input.output.kind === 'table') {
       const duck = await options.duck();
-      await io.export(new Dataset(duck, parquetSource(input.output.files)), { schema, table, ifExists: 'replace' });
+      await io.export(new Dataset(duck, parquetSource(input.output.files)), { schema, table: uploaded, ifExists: 'replace' });
     }
-    upstreamTables.push(`${pgIdent(schema)}.${pgIdent(table)}`);
+    upstreamTables.push(`${pgIdent(schema)}.${pgIdent(uploaded)}`);
   }
   const source = readFileSync(options.file, 'utf8');
   let sql: string;
@@ -45,20 +53,19 @@ export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<Sto
     if (!(error instanceof TemplateValueError)) throw error;
     throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });
   }
-  const body = sql.trim().replace(/;\s*$/, '');
+  const body = sqlBody(sql);
   if (config.use_raw_sql === true) {
     await io.query(body);
     return persistOutput(undefined, undefined, { dir: options.outputDir });
   }
-  const { table, policy } = providerTarget(options);
   const qualified = `${pgIdent(schema)}.${pgIdent(table)}`;
   const exists = (await io.query('SELECT to_regclass($1) IS NOT NULL AS found', [qualified]))[0].found === true;
   if (exists && policy === 'fail') throw new SqlBlockError({ code: 'runtime', message: `Table ${schema}.${table} exists and export_write_policy is fail`, file: options.file });
   try {
     if (!exists || policy === 'replace') {
-      await io.query(`BEGIN; CREATE SCHEMA IF NOT EXISTS ${pgIdent(schema)}; DROP TABLE IF EXISTS ${qualified}; CREATE TABLE ${qualified} AS ${body}; COMMIT`);
+      await io.query(`BEGIN; CREATE SCHEMA IF NOT EXISTS ${pgIdent(schema)}; DROP TABLE IF EXISTS ${qualified}; CREATE TABLE ${qualified} AS ${body}\n; COMMIT`);
     } else {
-      await io.query(`INSERT INTO ${qualified} ${body}`);
+      await io.query(`INSERT INTO ${qualified} ${body}\n`);
     }
   } catch (error) {
     throw new SqlBlockError({ code: 'runtime', message: `The query failed on PostgreSQL: ${(error as Error).message}`, file: options.file });

@@ -48,7 +48,7 @@ test('values that are easy to get wrong survive the trip: nulls, timestamps, num
 
 test('ifExists: replace swaps the table, append adds to it, fail refuses and leaves it', async (t) => {
   const root = pipelineProject(t, {
-    save: { type: 'data_exporter', code: EXPORT("[{ n: Number(ctx.vars.n), label: String(ctx.vars.label) }]", "{ table: 'counts', ifExists: ctx.vars.mode as 'replace' | 'append' | 'fail' }") },
+    save: { type: 'data_exporter', code: EXPORT("[{ n: Number(ctx.vars.n), label: String(ctx.vars.label) }]", "{ table: String(ctx.vars.table ?? 'counts'), ifExists: ctx.vars.mode as 'replace' | 'append' | 'fail' }") },
   });
   const { query } = await startPostgres(t, root);
   const run = (mode: string, n: number) => pipewrightAsync(['run', 'p', '--var', `mode=${mode}`, '--var', `n=${n}`, '--var', `label=${mode}`], { cwd: root });
@@ -63,6 +63,12 @@ test('ifExists: replace swaps the table, append adds to it, fail refuses and lea
   assert.deepEqual(await query('SELECT n, label FROM counts'), [{ n: '9', label: 'replace' }]);
   const leftovers = await query("SELECT tablename FROM pg_tables WHERE tablename LIKE '%__pw_%'");
   assert.deepEqual(leftovers, [], 'no staging tables left behind');
+  // PostgreSQL cuts names at 63 bytes: the February table would have replaced January's.
+  const month = (m: string) => `yellow_taxi_trips_of_new_york_city_partitioned_by_pickup_day_${m}`;
+  const tooLong = await pipewrightAsync(['run', 'p', '--var', 'mode=replace', '--var', 'n=1', '--var', 'label=jan', '--var', `table=${month('jan')}`], { cwd: root });
+  assert.equal(tooLong.code, 1);
+  assert.match(tooLong.stdout, /Table name "yellow_taxi_trips_of_new_york_city_partitioned_by_pickup_day_jan" is 64 bytes; PostgreSQL keeps only 63/);
+  assert.deepEqual(await query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'yellow_taxi%'"), [], 'nothing was written');
 });
 
 test('a load killed half-way leaves the previous table exactly as it was', async (t) => {
@@ -151,7 +157,7 @@ test('a SQL block with data_provider: postgres runs on PostgreSQL over its uploa
     upper: {
       language: 'sql',
       upstream: ['zones'],
-      code: "-- runs on PostgreSQL\nSELECT id, upper(name) AS name, '{{ ds }}' AS ds FROM {{ df_1 }} WHERE id > 1\n",
+      code: "-- runs on PostgreSQL\nSELECT id, upper(name) AS name, '{{ ds }}' AS ds FROM {{ df_1 }} WHERE id > 1 -- a trailing comment must not swallow the COMMIT\n",
       yaml: ['configuration: {data_provider: postgres, data_provider_profile: default, data_provider_schema: analytics, data_provider_table: zones_upper, export_write_policy: replace}'],
     },
     count: { upstream: ['upper'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (rows) => rows.sql('SELECT count(*)::INT AS n FROM data'));\n" },
@@ -176,7 +182,7 @@ test('a loader block returns a PostgreSQL query as its output, streamed out with
         'export default dataLoader(async (ctx) => {',
         '  const postgres = await ctx.io.postgres();',
         "  await postgres.query('CREATE TABLE IF NOT EXISTS zones AS SELECT * FROM (VALUES (1, $$Bronx$$), (2, $$Brooklyn$$), (3, NULL)) AS z(id, borough)');",
-        "  return postgres.load('SELECT id, borough FROM zones WHERE id >= 2');",
+        "  return postgres.load('SELECT id, borough FROM zones WHERE id >= 2; -- not Bronx');",
         '});',
       ].join('\n'),
     },

@@ -23,11 +23,11 @@ const LOADER = "import { dataLoader } from 'pipewright';\nexport default dataLoa
 test('a pipeline runs end to end: TypeScript loader, SQL transformer with variables, exporter', (t) => {
   const root = pipelineProject(t, {
     load: { code: LOADER },
-    shape: { language: 'sql', upstream: ['load'], code: "SELECT id * 10 AS id, city, '{{ ds }}' AS ds, '{{ variables(\"tag\") }}' AS tag FROM {{ df_1 }} ORDER BY id\n" },
+    shape: { language: 'sql', upstream: ['load'], code: "SELECT id * 10 AS id, city, '{{ ds }}' AS ds, '{{ variables(\"tag\") }}' AS tag FROM {{ df_1 }} ORDER BY id -- ends in a comment\n" },
     report: {
       type: 'data_exporter',
       upstream: ['shape'],
-      code: "import { dataExporter } from 'pipewright';\nexport default dataExporter(async (shaped, ctx) => { ctx.log.info(`rows ${await shaped.count()}`); return shaped.sql('SELECT max(id) AS top FROM data'); });\n",
+      code: "import { dataExporter } from 'pipewright';\nexport default dataExporter(async (shaped, ctx) => { ctx.log.info(`rows ${await shaped.count()}`); return shaped.sql('SELECT max(id) AS top FROM data -- the highest'); });\n",
     },
   }, { variables: { city: 'Utrecht', tag: 'from-pipeline' } });
   const run = pipewright(['run', 'p', '--var', 'tag=from-cli', '--execution-date', '2021-01-15'], { cwd: root });
