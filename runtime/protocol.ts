@@ -199,4 +199,6 @@ export type WorkerMessage =
   /** `condition`: what a conditional block decided. */
   | { kind: 'done'; output: StoredOutput; tests: { passed: number; total: number }; condition?: boolean }
   | { kind: 'failed'; error: BlockError }
+  /** After an `abort`: what ran outside JavaScript (DuckDB, PostgreSQL, BigQuery) was told to stop, so the worker can be terminated. */
+  | { kind: 'aborted' }
   | { kind: 'request'; id: number; service: ServiceRequest };

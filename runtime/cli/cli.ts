@@ -7,12 +7,16 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // Started again by bin/pipewright.js (see there): if that launcher is killed outright (SIGKILL, so it
-// could pass nothing on), this process goes the same way, and its run reads as interrupted.
+// could pass nothing on), this process stops as it would on SIGTERM: a run is cancelled cleanly
+// and its history says what happened. (It used to kill itself, and an export whose COMMIT was
+// under way could land while the history said interrupted.)
 const launcher = Number(process.env.PIPEWRIGHT_LAUNCHER_PID);
 if (launcher) {
   delete process.env.PIPEWRIGHT_LAUNCHER_PID;
-  setInterval(() => {
-    if (process.ppid !== launcher) process.kill(process.pid, 'SIGKILL');
+  const watch = setInterval(() => {
+    if (process.ppid === launcher) return;
+    clearInterval(watch);
+    process.kill(process.pid, 'SIGTERM');
   }, 200).unref();
 }
 

@@ -10,6 +10,7 @@ import { paint } from './output.js';
 import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
 import { formatDuration } from './run-renderer.js';
+import { onStopSignals } from './stop-signals.js';
 
 function when(date: Date): string {
   return date.toISOString().replace('T', ' ').replace(/:00\.000Z$/, '').replace(/ 00:00$/, '');
@@ -88,12 +89,11 @@ export const backfillVerb: Verb = {
     }
     if (!runnable(invocation, project, pipeline)) return 1;
     const controller = new AbortController();
-    const onSignal = () => {
-      invocation.err('\nStopping the backfill: running intervals are cancelled; run the same command again to resume');
+    const stopListening = onStopSignals((count) => {
+      if (count > 1) process.exit(130);
+      invocation.err('\nStopping the backfill: running intervals are cancelled; run the same command again to resume (Ctrl-C again to exit at once)');
       controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    });
     const started = Date.now();
     const eventsFile = invocation.flags.events as string | undefined;
     let finished = 0;
@@ -120,8 +120,7 @@ export const backfillVerb: Verb = {
       if (!ok) invocation.out('  run the same command again to retry what did not complete');
       return ok ? 0 : controller.signal.aborted ? 130 : 1;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
     }
   },
 };

@@ -13,6 +13,7 @@ import { displayPath } from './output.js';
 import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
 import { createRunRenderer } from './run-renderer.js';
+import { onStopSignals } from './stop-signals.js';
 
 /** `pipewright run <pipeline>`: runs a pipeline, a block, or part of a pipeline, in this terminal. */
 export const runVerb: Verb = {
@@ -73,15 +74,11 @@ export const runVerb: Verb = {
       if (eventsFile) appendFileSync(resolve(invocation.cwd, eventsFile), `${JSON.stringify(event)}\n`);
     };
     const controller = new AbortController();
-    let interrupts = 0;
-    const onSignal = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
+    const stopListening = onStopSignals((count) => {
+      if (count > 1) process.exit(130);
       process.stderr.write('\nCancelling the run (Ctrl-C again to exit at once)…\n');
       controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    });
     try {
       const result = await runPipeline({
         project, pipeline, overrides, executionDate, concurrency, onEvent, signal: controller.signal,
@@ -99,8 +96,7 @@ export const runVerb: Verb = {
       invocation.err(`error: ${(error as Error).message}`);
       return 1;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
     }
   },
 };

@@ -2,6 +2,7 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import { PROFILE_FLAG, profileOf, PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
+import { onStopSignals } from './stop-signals.js';
 
 /** `pipewright scheduler`: runs the project's active time triggers until stopped. */
 export const schedulerVerb: Verb = {
@@ -35,10 +36,8 @@ export const schedulerVerb: Verb = {
       return results.every((r) => r?.status === 'completed') ? 0 : 1;
     }
     invocation.out(`${stamp()} scheduler started for ${root} with the ${profileOf(invocation)} profile, checking every ${every} s (Ctrl-C to stop)`);
-    let signals = 0;
     const stopped = new Promise<void>((resolve) => {
-      const onSignal = () => {
-        signals++;
+      onStopSignals((signals) => {
         if (signals === 1) {
           invocation.out(`${stamp()} stopping: no new runs; waiting for ${scheduler.active} running (Ctrl-C again to cancel them)`);
           void scheduler.stop({ cancel: false }).then(() => resolve());
@@ -46,9 +45,7 @@ export const schedulerVerb: Verb = {
           invocation.out(`${stamp()} cancelling the running runs`);
           void scheduler.stop({ cancel: true }).then(() => resolve());
         }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      });
     });
     let timer: NodeJS.Timeout | undefined;
     const loop = () => {

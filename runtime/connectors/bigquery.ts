@@ -3,6 +3,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sleep } from '../abortable-sleep.js';
+import { onInterrupt } from '../interrupts.js';
 import { Dataset } from '../data/dataset.js';
 import { writeParquetFile, portableSelect } from '../data/parquet-write.js';
 import { persistOutput } from '../data/persist.js';
@@ -309,13 +310,19 @@ export class RemoteBigQuery implements Warehouse {
         },
       },
     } as never);
-    const [metadata] = await job.promise().then(() => job.getMetadata());
+    const unregister = onInterrupt(() => job.cancel());
+    const [metadata] = await job
+      .promise()
+      .then(() => job.getMetadata())
+      .finally(unregister);
     return Number((metadata as { statistics?: { load?: { outputRows?: string } } }).statistics?.load?.outputRows ?? 0);
   }
 
   async query(sql: string): Promise<Dataset> {
     const bigquery = await this.bigquery();
     const [job] = await bigquery.createQueryJob({ query: sql, location: this.settings.location });
+    // A job goes on in BigQuery when the block is stopped (and bills): cancel it then.
+    const unregister = onInterrupt(() => job.cancel());
     const stream = job.getQueryResultsStream();
     async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
       let batch: Record<string, unknown>[] = [];
@@ -330,7 +337,7 @@ export class RemoteBigQuery implements Warehouse {
       if (batch.length > 0) yield batch;
     }
     const duck = await this.duck();
-    const stored = await persistOutput(duck, batches(), { dir: join(this.workDir, `bigquery-query-${Date.now()}`) });
+    const stored = await persistOutput(duck, batches(), { dir: join(this.workDir, `bigquery-query-${Date.now()}`) }).finally(unregister);
     return new Dataset(duck, stored.kind === 'table' ? parquetSource(stored.files) : '(SELECT NULL AS empty WHERE false)');
   }
 

@@ -9,6 +9,7 @@ import { Dataset } from '../data/dataset.js';
 import { sqlBody, sqlString } from '../data/sql-text.js';
 import { toDataset } from '../data/to-dataset.js';
 import type { PostgresSettings } from './embedded-postgres.js';
+import { onInterrupt } from '../interrupts.js';
 import { binaryCopyPlan, binaryCopyStream } from './pg-binary.js';
 import { checkPgName, duckTypeOfPostgres, pgIdent, postgresType, shortPgName } from './postgres-types.js';
 
@@ -40,22 +41,34 @@ export class PostgresIo {
     private readonly workDir: string,
   ) {}
 
+  private clientSettings(): pg.ClientConfig {
+    const { host, port, user, password, database } = this.settings;
+    return { host, port, user, password, database, application_name: 'pipewright' };
+  }
+
   private async client(): Promise<pg.Client> {
-    const client = new pg.Client({
-      host: this.settings.host,
-      port: this.settings.port,
-      user: this.settings.user,
-      password: this.settings.password,
-      database: this.settings.database,
-      connectionTimeoutMillis: this.settings.connectTimeoutSeconds * 1000,
-      application_name: 'pipewright',
-    });
+    const client = new pg.Client({ ...this.clientSettings(), connectionTimeoutMillis: this.settings.connectTimeoutSeconds * 1000 });
     try {
       await client.connect();
     } catch (error) {
       throw new Error(`Cannot connect to PostgreSQL at ${this.settings.host}:${this.settings.port} as ${this.settings.user}: ${(error as Error).message}`, { cause: error });
     }
+    // The server goes on with a statement whose client is gone: a stopped block cancels it.
+    const unregister = onInterrupt(() => this.cancelBackend((client as unknown as { processID: number }).processID));
+    client.once('end', unregister);
     return client;
+  }
+
+  /** Cancels the statement a backend runs (pg_cancel_backend, as the same user). */
+  private async cancelBackend(pid: number): Promise<void> {
+    const client = new pg.Client({ ...this.clientSettings(), connectionTimeoutMillis: 2000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   /** Runs `body` with a connected client, closed after. */

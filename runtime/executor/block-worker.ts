@@ -9,6 +9,7 @@ import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sleep } from '../abortable-sleep.js';
+import { interruptAll } from '../interrupts.js';
 import { BLOCK_API, BLOCK_API_KEY } from '../block-api/api.js';
 import { isBlockDefinition, isTestDefinition, type BlockDefinition, type TestDefinition } from '../block-api/definitions.js';
 import { setBlockEnvironment } from '../block-api/environment.js';
@@ -364,9 +365,17 @@ for (const level of ['debug', 'info', 'warn', 'error'] as const) console[level] 
 console.log = log('info');
 (globalThis as Record<symbol, unknown>)[BLOCK_API_KEY] = BLOCK_API;
 let controller = new AbortController();
+let running: Promise<void> = Promise.resolve();
 parentPort!.on('message', (command: WorkerCommand) => {
   if (command.kind === 'abort') {
     controller.abort();
+    // Terminating this thread cannot stop a DuckDB query or a server's statement: interrupt them
+    // first, and let the block's code see its query fail, since a native call that completes while
+    // the thread is being terminated aborts the whole process. Then say so, and the runtime
+    // terminates the thread.
+    void interruptAll(3000)
+      .then(() => Promise.race([running, new Promise((resolve) => setTimeout(resolve, 2000))]))
+      .then(() => send({ kind: 'aborted' }));
     return;
   }
   if (command.kind === 'response') {
@@ -377,5 +386,5 @@ parentPort!.on('message', (command: WorkerCommand) => {
     return;
   }
   controller = new AbortController();
-  runTask(command.task, controller.signal).then(send, (error: unknown) => send({ kind: 'failed', error: failure(error, 'runtime').detail }));
+  running = runTask(command.task, controller.signal).then(send, (error: unknown) => send({ kind: 'failed', error: failure(error, 'runtime').detail }));
 });

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgres } from '../connectors/embedded-postgres.js';
-import { sleep } from '../abortable-sleep.js';
+import { setLongTimeout, sleep } from '../abortable-sleep.js';
 import { buildGraph } from '../graph/graph.js';
 import { appendHistory, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
 import { currentProcess } from '../history/process-identity.js';
@@ -85,7 +85,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   else outer?.addEventListener('abort', () => controller.abort(), { once: true });
   let timedOut = false;
   const timer = options.timeoutSeconds
-    ? setTimeout(() => {
+    ? setLongTimeout(() => {
         timedOut = true;
         controller.abort();
       }, options.timeoutSeconds * 1000)
@@ -373,7 +373,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       else if (pending.length > 0 && queue.length === 0 && !signal.aborted) throw new Error('Internal error: no block can start; the plan is inconsistent');
     }
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     await pool.close();
     if (!options.embeddedPostgres) await embedded.stop();
   }

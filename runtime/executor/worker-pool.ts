@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { setLongTimeout } from '../abortable-sleep.js';
 import { acquireLock, releaseLock, releaseLocksOf } from './process-locks.js';
 import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
 
@@ -19,6 +20,15 @@ function workerScript(): string {
   if (process.env.PIPEWRIGHT_BLOCK_WORKER) return process.env.PIPEWRIGHT_BLOCK_WORKER;
   return join(typeof __dirname === 'string' ? __dirname : process.cwd(), 'block-worker.js');
 }
+
+/**
+ * How long a stopped block's worker gets to interrupt what it runs outside JavaScript before it is
+ * terminated anyway (a block in an endless JavaScript loop never answers).
+ */
+const ABORT_GRACE_MS = 1000;
+
+/** How long a terminated worker may take to exit before its attempt ends without it (native code that would not stop). */
+const EXIT_GRACE_MS = 5000;
 
 interface PooledWorker {
   worker: Worker;
@@ -77,30 +87,55 @@ export class WorkerPool {
         if (settled) return;
         settled = true;
         clearInterval(sample);
-        clearTimeout(timer);
+        timer?.clear();
         options.signal.removeEventListener('abort', onAbort);
         pooled.onMessage = undefined;
         pooled.onExit = undefined;
         if (reusable && this.all.has(pooled)) this.idle.push(pooled);
         resolve({ ...result, peakMemoryBytes: Math.max(peak, process.memoryUsage.rss()) } as AttemptResult);
       };
-      // Terminating makes the worker exit; the reason we stopped it is what the attempt reports.
-      const stop = (error: BlockError, status: 'failed' | 'cancelled') => {
-        stopped ??= { error, status };
+      // The worker first interrupts what runs outside JavaScript (DuckDB, a PostgreSQL statement, a
+      // BigQuery job), which terminate() alone cannot stop and would wait for; then it is terminated.
+      // The reason we stopped it is what the attempt reports.
+      let terminating: NodeJS.Timeout | undefined;
+      const terminate = () => {
+        clearTimeout(terminating);
         void pooled.worker.terminate();
+        // A thread held by native code that ignored the interrupt may never exit: the attempt ends
+        // all the same, and the worker is left behind, never reused.
+        setTimeout(() => {
+          if (!stopped || settled) return;
+          pooled.worker.unref();
+          this.all.delete(pooled);
+          finish({ ...stopped, peakMemoryBytes: peak }, false);
+        }, EXIT_GRACE_MS).unref();
+      };
+      const stop = (error: BlockError, status: 'failed' | 'cancelled') => {
+        if (stopped) return;
+        stopped = { error, status };
+        pooled.worker.postMessage({ kind: 'abort' } satisfies WorkerCommand);
+        terminating = setTimeout(terminate, ABORT_GRACE_MS);
       };
       const onAbort = () => stop({ code: 'cancelled', message: 'Cancelled' }, 'cancelled');
       const timeout = options.timeoutSeconds;
       const timer =
         timeout && timeout > 0
-          ? setTimeout(() => stop({ code: 'timeout', message: options.timeoutMessage ?? `Timed out after ${timeout} s (the block's timeout): it was stopped` }, 'failed'), timeout * 1000)
+          ? setLongTimeout(() => stop({ code: 'timeout', message: options.timeoutMessage ?? `Timed out after ${timeout} s (the block's timeout): it was stopped` }, 'failed'), timeout * 1000)
           : undefined;
       pooled.onExit = (code) => {
         if (stopped) finish({ ...stopped, peakMemoryBytes: peak }, false);
         else finish({ status: 'failed', error: { code: 'runtime', message: `The block's worker exited (code ${code}) without a result` }, peakMemoryBytes: peak }, false);
       };
       pooled.onMessage = (message) => {
-        if (message.kind === 'request') {
+        if (message.kind === 'aborted') terminate();
+        // What an interrupted block says next (DuckDB's "Interrupted!") is not why it stopped; but a
+        // block that finished before the interrupt reached it did finish (its export committed).
+        else if (stopped && message.kind === 'failed') return;
+        else if (stopped && message.kind === 'done') {
+          finish({ status: 'completed', output: message.output, tests: message.tests, condition: message.condition, peakMemoryBytes: peak }, false);
+          terminate();
+        }
+        else if (message.kind === 'request') {
           const answer =
             message.service === 'warehouse-lock'
               ? acquireLock('warehouse', pooled)

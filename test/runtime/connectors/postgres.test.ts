@@ -84,7 +84,8 @@ test('a load killed half-way leaves the previous table exactly as it was', async
   const { query } = await startPostgres(t, root);
   assert.equal((await pipewrightAsync(['run', 'p', '--var', 'rows=2'], { cwd: root })).code, 0);
   const events = join(root, 'events.jsonl');
-  const child = spawn(process.execPath, [BIN, 'run', 'p', '--var', 'rows=3000000', '--events', events], { cwd: root, stdio: 'ignore' });
+  // MALLOC_ARENA_MAX set: the launcher runs the CLI in its own process, so SIGKILL hits the real one.
+  const child = spawn(process.execPath, [BIN, 'run', 'p', '--var', 'rows=3000000', '--events', events], { cwd: root, stdio: 'ignore', env: { ...process.env, MALLOC_ARENA_MAX: '2' } });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   let copying = false;
   for (let i = 0; i < 600 && !copying; i++) {
@@ -194,4 +195,24 @@ test('a loader block returns a PostgreSQL query as its output, streamed out with
   const zones = JSON.parse((await pipewrightAsync(['preview', 'p', 'zones', '--json'], { cwd: root })).stdout);
   assert.deepEqual(zones.preview, [{ id: 2, borough: 'Brooklyn' }, { id: 3, borough: null }]);
   assert.deepEqual(JSON.parse((await pipewrightAsync(['preview', 'p', 'named', '--json'], { cwd: root })).stdout).preview, [{ zones: 2, named: 1 }]);
+});
+
+test("a statement a stopped block left on PostgreSQL is cancelled, not left running on the server", async (t) => {
+  const root = pipelineProject(t, {
+    sleepy: {
+      language: 'sql',
+      code: 'SELECT 1 AS slept FROM pg_sleep(600)\n',
+      yaml: ['timeout: 2', 'configuration: {data_provider: postgres, data_provider_profile: default, data_provider_table: slept, export_write_policy: replace}'],
+    },
+  });
+  const { query } = await startPostgres(t, root);
+  const run = await pipewrightAsync(['run', 'p'], { cwd: root });
+  assert.equal(run.code, 1, run.stdout);
+  assert.match(run.stdout, /Timed out after 2 s/);
+  let sleeping = await query("SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()");
+  for (let i = 0; i < 50 && sleeping.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    sleeping = await query("SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()");
+  }
+  assert.deepEqual(sleeping, [], 'the block\'s statement still runs on the server');
 });

@@ -1,0 +1,28 @@
+/**
+ * Work that runs outside JavaScript and outlives a stopped thread: a query in DuckDB's threads, a
+ * statement on a PostgreSQL server, a BigQuery job. Terminating a block's worker stops its
+ * JavaScript, but not these: a DuckDB query kept the worker (and the run) alive after its timeout,
+ * and a server keeps running a statement whose client went away. Whoever starts such work registers
+ * how to interrupt it; the block worker calls every hook when its block is stopped.
+ */
+const hooks = new Set<() => unknown>();
+
+/** Registers how to interrupt work under way; returns the function that unregisters it. */
+export function onInterrupt(interrupt: () => unknown): () => void {
+  hooks.add(interrupt);
+  return () => hooks.delete(interrupt);
+}
+
+/** Interrupts all registered work, waiting at most `timeoutMs` for the hooks (a cancel request may need a connection). */
+export async function interruptAll(timeoutMs: number): Promise<void> {
+  const pending = [...hooks].map(async (interrupt) => {
+    try {
+      await interrupt();
+    } catch {
+      // Interrupting is best effort: the thread is terminated next whatever happens here.
+    }
+  });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}
