@@ -23,7 +23,7 @@ export function toDiagnostic(problem: Problem): Diagnostic {
     severity: SEVERITY[problem.severity],
     code: problem.code,
     source: 'pipewright',
-    message: problem.message,
+    message: shortMessage(problem.message),
     ...(problem.fix ? { data: problem.fix } : {}),
   };
 }

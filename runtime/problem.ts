@@ -91,3 +91,21 @@ export function compareProblems(a: Problem, b: Problem): number {
   if (a.range.file !== b.range.file) return a.range.file < b.range.file ? -1 : 1;
   return a.range.start.line - b.range.start.line || a.range.start.col - b.range.start.col;
 }
+
+/** The most characters of a quoted value a message repeats. */
+const QUOTED_MAX = 80;
+
+/** A message with each quoted value cut to 80 characters and "…": a 10 MB value made 20 MB of output. */
+export function shortMessage(message: string): string {
+  if (message.length <= QUOTED_MAX * 2) return message;
+  // Quotes pair from the left, so the text between two quoted values is never taken for one.
+  const cut = message.replace(/"([^"]*)"/g, (all, value: string) => (value.length > QUOTED_MAX ? `"${value.slice(0, QUOTED_MAX)}…"` : all));
+  // A huge value that is not quoted (a path, an unterminated quote) is cut too.
+  return cut.replace(/[^"\s]{500,}/g, (run) => `${run.slice(0, QUOTED_MAX)}…`);
+}
+
+/** Problems as every surface shows them: in file order, their messages of bounded length. */
+export function finishProblems(problems: Problem[]): Problem[] {
+  for (const problem of problems) problem.message = shortMessage(problem.message);
+  return problems.sort(compareProblems);
+}

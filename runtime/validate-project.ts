@@ -2,7 +2,7 @@ import { dirname, relative, sep } from 'node:path';
 import { fanOut } from './graph/dynamic.js';
 import { buildGraph } from './graph/graph.js';
 import { checkSources, literalSecrets } from './check-sources.js';
-import { compareProblems, type Problem } from './problem.js';
+import { finishProblems, type Problem } from './problem.js';
 import { diskHost, type ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
 import { envLookup } from './project/profile-resolve.js';
@@ -17,7 +17,7 @@ export function validateProject(project: Project, options: { env?: NodeJS.Proces
   for (const pipeline of project.pipelines.values()) problems.push(...checkPipeline(project, pipeline));
   problems.push(...checkEnvironment(project, options.env ?? process.env));
   problems.push(...checkSources(project, options.host ?? diskHost, options.env ?? process.env));
-  return problems.sort(compareProblems);
+  return finishProblems(problems);
 }
 
 /** The problems of one pipeline's own files (metadata.yaml, triggers.yaml): what changes when only they were edited. */
@@ -31,7 +31,7 @@ export function validatePipeline(project: Project, pipeline: Pipeline): Problem[
  */
 export function validatePipelineFolder(project: Project, dir: string): Problem[] {
   const pipeline = [...project.pipelines.values()].find((p) => p.dir === dir);
-  return [...project.problems, ...(pipeline ? checkPipeline(project, pipeline) : [])].filter((p) => dirname(p.range.file) === dir).sort(compareProblems);
+  return finishProblems([...project.problems, ...(pipeline ? checkPipeline(project, pipeline) : [])].filter((p) => dirname(p.range.file) === dir));
 }
 
 /**
@@ -40,7 +40,7 @@ export function validatePipelineFolder(project: Project, dir: string): Problem[]
  */
 export function validateRootFiles(project: Project, options: { env?: NodeJS.ProcessEnv } = {}): Problem[] {
   const own = project.problems.filter((p) => dirname(p.range.file) === project.root);
-  return [...own, ...checkEnvironment(project, options.env ?? process.env), ...literalSecrets(project)].sort(compareProblems);
+  return finishProblems([...own, ...checkEnvironment(project, options.env ?? process.env), ...literalSecrets(project)]);
 }
 
 function rawIndex(block: Block, key: 'upstream_blocks' | 'downstream_blocks', uuid: string): number {

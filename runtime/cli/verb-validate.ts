@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadWorkspace, notAProject } from '../project/load-project.js';
-import { compareProblems, type Problem } from '../problem.js';
+import { finishProblems, type Problem } from '../problem.js';
 import { validateProject } from '../validate-project.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { displayPath, paint, problemLine } from './output.js';
@@ -39,7 +39,7 @@ export const validateVerb: Verb = {
       problems.push(...validateProject(project));
       pipelines += project.pipelines.size;
     }
-    problems.sort(compareProblems);
+    finishProblems(problems);
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.filter((p) => p.severity === 'warning').length;
     if (invocation.flags.format === 'json') {

@@ -69,6 +69,12 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'empty',
 };
 
+/** A value as a message quotes it: JSON, cut to 80 characters. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 function describe(error: ErrorObject, path: YamlPath): string {
   const subject = label(path);
   switch (error.keyword) {
@@ -79,10 +85,20 @@ function describe(error: ErrorObject, path: YamlPath): string {
     }
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).filter((v) => v !== null).join(', ');
-      return `${subject} must be one of ${allowed}; got ${JSON.stringify(error.data)}`;
+      return `${subject} must be one of ${allowed}; got ${quoted(error.data)}`;
     }
     case 'required':
       return `Missing required key "${String(error.params.missingProperty)}"${path.length ? ` in ${subject}` : ''}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const bound = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'more than', exclusiveMaximum: 'less than' }[error.keyword];
+      return `${subject} must be ${bound} ${String(error.params.limit)}; got ${quoted(error.data)}`;
+    }
+    case 'pattern':
+      // The one pattern in our schemas is a number written as text (Mage writes timeout: '3600').
+      return `${subject} must be a number of seconds, such as 3600; got ${quoted(error.data)}`;
     default:
       return `${subject} ${error.message ?? 'is invalid'}`;
   }

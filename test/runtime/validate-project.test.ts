@@ -365,6 +365,32 @@ const CASES: Case[] = [
     expect: ['warning unknown-profile data_loaders/load.ts:3:37'],
     says: ['"warehouse"', 'profiles: default'],
   },
+  {
+    name: 'a timeout that is not a positive number of seconds is an error, not "no timeout"',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  downstream_blocks: [clean]", "  downstream_blocks: [clean]\n  timeout: 3 seconds").replace("  upstream_blocks: [load]", "  upstream_blocks: [load]\n  timeout: 0") },
+    expect: ['error schema pipelines/p/metadata.yaml:7:12', 'error schema pipelines/p/metadata.yaml:12:12'],
+    says: ['"timeout" must be a number of seconds, such as 3600; got "3 seconds"'],
+  },
+  {
+    name: 'a timeout written as text that is a number passes, as Mage writes it',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  downstream_blocks: [clean]", "  downstream_blocks: [clean]\n  timeout: '3600'") },
+    expect: [],
+  },
+  {
+    name: 'negative retries, block_run_limit 0 and a port past 65535 are errors',
+    files: {
+      'pipelines/p/metadata.yaml': `${VALID_PIPELINE}retry_config:\n  retries: -1\nconcurrency_config:\n  block_run_limit: 0\n`,
+      'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', '  POSTGRES_PORT: 99999999'),
+    },
+    expect: ['error schema pipelines/p/metadata.yaml:15:12', 'error schema pipelines/p/metadata.yaml:17:20', 'error schema io_config.yaml:4:18'],
+    says: ['"POSTGRES_PORT" must be at most 65535; got 99999999'],
+  },
+  {
+    name: 'a huge value is quoted cut to 80 characters in messages',
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('upstream_blocks: [load]', `upstream_blocks: [load, ${'x'.repeat(1_000_000)}]`) },
+    expect: ['warning unknown-upstream pipelines/p/metadata.yaml:10:27'],
+    says: [`Cannot find upstream block "${'x'.repeat(80)}…" of "clean"`],
+  },
 ];
 
 function check(t: import('node:test').TestContext, c: Case): void {
