@@ -3,7 +3,8 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { addBlock } from './add-block.js';
 import { backfill } from './backfill.js';
 import { createPipeline, createProject, pickProfile } from './create.js';
-import { runCli } from './cli.js';
+import { explainUntrusted, runCli } from './cli.js';
+import { UNTRUSTED_MESSAGE } from './cli-gate.js';
 import { RunLenses } from './code-lens.js';
 import { addDevContainerTo, ContainerOffer } from './dev-container.js';
 import { DagPanels, showPreview, type Target } from './panels.js';
@@ -95,9 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipewr
   /** Runs execute the project's code: never in an untrusted workspace, whatever invoked them (a code lens, the DAG, a keybinding). */
   const trusted = (): boolean => {
     if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage('Pipewright runs nothing in an untrusted workspace: running a pipeline executes its code. Trust the folder (Manage Workspace Trust) to run it.', 'Manage Workspace Trust').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
+    explainUntrusted(UNTRUSTED_MESSAGE);
     return false;
   };
   const command = (id: string, needBlock: boolean, body: (target: Target) => unknown, runs = false) =>
