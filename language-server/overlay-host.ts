@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { diskHost, type ProjectHost } from '../runtime/project/host.js';
 
 /**
@@ -17,6 +17,10 @@ export function overlayHost(open: () => ReadonlyMap<string, string>): ProjectHos
       // A pipeline folder whose metadata.yaml is open but not saved yet is a folder too.
       const unsaved = [...open().keys()].filter((file) => dirname(dirname(file)) === path).map((file) => basename(dirname(file)));
       return unsaved.length === 0 ? diskHost.listDirs(path) : [...new Set([...diskHost.listDirs(path), ...unsaved])].sort();
+    },
+    realPath(path) {
+      // An unsaved new file is where its path says (its folder's links resolved).
+      return diskHost.realPath(path) ?? (open().has(path) ? join(diskHost.realPath(dirname(path)) ?? dirname(path), basename(path)) : undefined);
     },
     listFiles(path) {
       // Open documents not saved yet are files too.

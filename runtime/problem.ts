@@ -32,6 +32,7 @@ export type ProblemCode =
   | 'dynamic-shape'
   | 'attached-type'
   | 'missing-block-file'
+  | 'block-file-outside'
   | 'block-type-mismatch'
   | 'unknown-upstream-df'
   | 'orphan-block-file'

@@ -174,6 +174,16 @@ function checkBlockFile(project: Project, pipeline: Pipeline, block: Block): Pro
       : block.fileVia === 'file_source'
         ? valueRange(pipeline.metadata, [...block.path, 'configuration', 'file_source', 'path'])
         : keyRange(pipeline.metadata, [...block.path, 'uuid']);
+  if (block.fileOutside) {
+    return [
+      {
+        code: 'block-file-outside',
+        severity: 'error',
+        message: `The file of block "${block.uuid}" would be ${block.file}, outside the project (${project.repoRoot}): Pipewright reads and runs block files only inside it; move the file into the project and fix ${setting}`,
+        range,
+      },
+    ];
+  }
   // In a multi-project setup, a file may live in a sibling project that is not here at all; the
   // missing project is reported once, in settings.yaml.
   const inMissingSibling = project.absentProjects.has(relative(project.repoRoot, block.file).split(sep)[0]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EmbeddedPostgres } from '../connectors/embedded-postgres.js';
 import { setLongTimeout, sleep } from '../abortable-sleep.js';
 import { buildGraph } from '../graph/graph.js';
-import { appendHistory, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
+import { appendHistory, checkStateDir, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
 import { currentProcess } from '../history/process-identity.js';
 import { fanOut, isDynamic, reducesOutput } from '../graph/dynamic.js';
 import type { Block, Pipeline, Project, Trigger } from '../project/model.js';
@@ -57,6 +57,12 @@ export interface RunResult {
   timedOut?: boolean;
 }
 
+/** Why a block's file cannot be run: it does not exist, or it is outside the project (never read). */
+function missingFileMessage(block: Block): string {
+  if (block.fileOutside) return `The file of ${block.type} "${block.uuid}" is outside the project (${block.file}): it is not run; move it into the project (pipewright validate names the setting)`;
+  return `The file of ${block.type} "${block.uuid}" does not exist: ${block.file ?? '(none)'}`;
+}
+
 function blockTimeout(value: unknown): number | undefined {
   const seconds = typeof value === 'string' ? Number(value) : value;
   return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
@@ -76,6 +82,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const fan = fanOut(graph);
   const unrunnable = fan.problems.find((p) => p.refusesRun && plan.includes(p.block));
   if (unrunnable) throw new Error(`Cannot run ${pipeline.uuid}: ${unrunnable.message}`);
+  checkStateDir(root);
   const started = new Date();
   const runId = newRunId(started);
   // The run's own signal: the caller's, or its timeout, whichever comes first.
@@ -212,7 +219,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   });
   /** Why an attached conditional or callback cannot run, or undefined when it can. */
   const cannotRun = (block: Block): BlockError | undefined => {
-    if (!block.file || !block.fileExists) return { code: 'runtime', message: `The file of ${block.type} "${block.uuid}" does not exist: ${block.file ?? '(none)'}` };
+    if (!block.file || !block.fileExists) return { code: 'runtime', message: missingFileMessage(block) };
     if (block.language !== 'typescript') return { code: 'unsupported', message: `${block.type === 'callback' ? 'Callback' : 'Condition'} "${block.uuid}" is ${block.language} (${block.file}); Pipewright runs TypeScript ones: rewrite it as a .ts file` };
     const build = compiled.get(block.file);
     return build && 'error' in build ? build.error : undefined;
@@ -275,7 +282,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       const item = unit.item && fan.fannedBy.get(unit.block) === up ? itemOutput(output, unit.item.index) : undefined;
       upstream.push({ uuid: up, output: item ?? output });
     }
-    if (!block.file || !block.fileExists) return finishUnit(unit, 'failed', { error: { code: 'runtime', message: `The file of block "${unit.block}" does not exist: ${block.file ?? '(none)'}` } });
+    if (!block.file || !block.fileExists) return finishUnit(unit, 'failed', { error: { code: 'runtime', message: missingFileMessage(block) } });
     const build = block.language === 'typescript' ? compiled.get(block.file) : undefined;
     if (build && 'error' in build) return finishUnit(unit, 'failed', { attempt: 1, error: build.error });
     const dir = blockRunDir(root, runId, unit.name);

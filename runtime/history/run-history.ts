@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { isWithin } from '../path-within.js';
 import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
 import { isGone } from './process-identity.js';
 
@@ -42,6 +43,39 @@ export interface RunRecord {
 /** The folder of a project's run state (git-ignored). */
 export function stateDir(root: string): string {
   return join(root, '.pipewright');
+}
+
+/**
+ * Refuses a `.pipewright/` (or a folder in it) that is a symbolic link out of the project: a cloned
+ * repository could otherwise point runs' outputs, logs and history at any folder the user can write.
+ */
+export function checkStateDir(root: string): void {
+  const dir = stateDir(root);
+  const realRoot = realpathOrSelf(root);
+  for (const path of [dir, ...(existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [])]) {
+    if (!existsSync(path) && !isSymbolicLink(path)) continue;
+    const real = realpathOrSelf(path);
+    if (!isWithin(realRoot, real)) {
+      throw new Error(`${relative(root, path)} leads out of the project (to ${real}): Pipewright keeps its state inside the project; remove the link`);
+    }
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // A link to nowhere: where it points.
+    return isSymbolicLink(path) ? resolve(dirname(path), readlinkSync(path)) : path;
+  }
+}
+
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function historyFile(root: string): string {

@@ -1,4 +1,5 @@
-import { basename, isAbsolute, join, normalize } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:path';
+import { isWithin } from '../path-within.js';
 import { blockDirectory, LANGUAGE_EXTENSIONS, type BlockLanguage } from './block-kinds.js';
 import type { ProjectHost } from './host.js';
 
@@ -16,6 +17,8 @@ export interface BlockFileLocation {
   exists: boolean;
   /** `file_path`/`file_source` when the configuration chose the file, else the folder convention. */
   via: 'file_path' | 'file_source' | 'convention';
+  /** The path leads out of the project (`../x`, `/etc/passwd`, a symbolic link): never read or run. */
+  outside?: boolean;
 }
 
 /** The folders a project's block paths are read against. */
@@ -40,14 +43,31 @@ export function locateBlockFile(
   if (!dir) return undefined;
   const config = query.configuration;
   const filePath = nonEmpty(config.file_path);
-  if (filePath) return pick(candidates(filePath, query, folders), 'file_path', host);
+  if (filePath) return pick(candidates(filePath, query, folders), 'file_path', options);
   const source = config.file_source;
   const sourcePath = source && typeof source === 'object' ? nonEmpty((source as Record<string, unknown>).path) : undefined;
   if (sourcePath && folders.repoRoot !== folders.root) {
-    return pick(candidates(sourcePath, query, folders), 'file_source', host);
+    return pick(candidates(sourcePath, query, folders), 'file_source', options);
   }
-  const file = join(folders.root, dir, `${query.uuid}.${LANGUAGE_EXTENSIONS[query.language]}`);
-  return { file, exists: host.exists(file), via: 'convention' };
+  return pick([join(folders.root, dir, `${query.uuid}.${LANGUAGE_EXTENSIONS[query.language]}`)], 'convention', { host, folders });
+}
+
+/**
+ * Whether a file is inside the project (its multi-project root): as written, and where its symbolic
+ * links lead. A block file outside it is never read or run, so a cloned repository cannot make a run
+ * read `/etc/passwd` or `../other/secret.ts` into its errors and history.
+ */
+export function insideProject(file: string, options: { host: ProjectHost; folders: ProjectFolders }): boolean {
+  const root = resolve(options.folders.repoRoot);
+  if (!isWithin(root, resolve(file))) return false;
+  // A file not there yet is where its nearest existing folder really is.
+  let existing = resolve(file);
+  let real = options.host.realPath(existing);
+  while (real === undefined && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    real = options.host.realPath(existing);
+  }
+  return real === undefined || isWithin(options.host.realPath(root) ?? root, real);
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -77,7 +97,9 @@ function candidates(path: string, query: BlockFileQuery, folders: ProjectFolders
   return [...new Set(found)];
 }
 
-function pick(files: string[], via: BlockFileLocation['via'], host: ProjectHost): BlockFileLocation {
-  const existing = files.find((file) => host.exists(file));
-  return { file: existing ?? files[0], exists: existing !== undefined, via };
+function pick(files: string[], via: BlockFileLocation['via'], options: { host: ProjectHost; folders: ProjectFolders }): BlockFileLocation {
+  const inside = files.filter((file) => insideProject(file, options));
+  if (inside.length === 0) return { file: resolve(files[0]), exists: false, via, outside: true };
+  const existing = inside.find((file) => options.host.exists(file));
+  return { file: existing ?? inside[0], exists: existing !== undefined, via };
 }

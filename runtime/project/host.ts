@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 
 /**
  * What the project loader reads through. The CLI reads the disk; the language server lays the editor's
@@ -12,6 +12,8 @@ export interface ProjectHost {
   listDirs(path: string): string[];
   /** Names of the files directly inside `path`; empty when it is not a folder. */
   listFiles(path: string): string[];
+  /** Where `path` really is, symbolic links resolved; undefined when it does not exist. */
+  realPath(path: string): string | undefined;
 }
 
 /** Reads the real file system. */
@@ -46,6 +48,13 @@ export const diskHost: ProjectHost = {
         .sort();
     } catch {
       return [];
+    }
+  },
+  realPath(path) {
+    try {
+      return realpathSync(path);
+    } catch {
+      return undefined;
     }
   },
 };

@@ -131,6 +131,7 @@ function readBlock(entry: unknown, options: ReadBlockOptions): Block | undefined
     file: location?.file,
     fileExists: location?.exists ?? false,
     fileVia: location?.via,
+    ...(location?.outside ? { fileOutside: true } : {}),
     raw: entry,
   };
 }

@@ -85,7 +85,8 @@ function blockUses(pipelines: Map<string, Pipeline>): Map<string, BlockUse[]> {
   const uses = new Map<string, BlockUse[]>();
   for (const pipeline of pipelines.values()) {
     for (const block of pipeline.blocks) {
-      if (!block.file) continue;
+      // A path out of the project is never read (a problem says so).
+      if (!block.file || block.fileOutside) continue;
       const list = uses.get(block.file) ?? [];
       list.push({ pipeline: pipeline.uuid, block: block.uuid });
       uses.set(block.file, list);

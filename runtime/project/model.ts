@@ -24,6 +24,8 @@ export interface Block {
   fileExists: boolean;
   /** Which setting chose the file: configuration.file_path, configuration.file_source.path, or the folder convention. */
   fileVia?: 'file_path' | 'file_source' | 'convention';
+  /** The block's path leads out of the project: it is never read or run (a problem says so). */
+  fileOutside?: boolean;
   /** The entry as written, unknown keys included. */
   raw: Record<string, unknown>;
 }

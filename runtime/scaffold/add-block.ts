@@ -3,6 +3,8 @@ import { join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { isDynamic, reducesOutput } from '../graph/dynamic.js';
 import { blockDirectory, LANGUAGE_EXTENSIONS, type BlockLanguage } from '../project/block-kinds.js';
+import { diskHost } from '../project/host.js';
+import { insideProject } from '../project/block-path.js';
 import { createFile, writeFileAtomic } from '../project/write-file.js';
 import { ATTACHED_TYPES, blockTemplate, type TemplateType } from './block-templates.js';
 import { slugify } from './slug.js';
@@ -29,6 +31,7 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
   const uuid = slugify(block.name);
   if (!uuid) throw new Error(`Cannot make a block uuid from "${block.name}": use letters, digits or underscores`);
   const metadataPath = join(root, 'pipelines', block.pipeline, 'metadata.yaml');
+  if (!insideProject(metadataPath, { host: diskHost, folders: { root, repoRoot: root } })) throw new Error(`Cannot add a block to pipeline "${block.pipeline}": ${metadataPath} is outside the project`);
   if (!existsSync(metadataPath)) throw new Error(`Cannot find pipeline "${block.pipeline}": ${metadataPath} does not exist`);
   const text = readFileSync(metadataPath, 'utf8');
   const doc = parseDocument(text);
@@ -70,6 +73,7 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
   blocks.flow = false;
   blocks.add(entry);
   const file = join(root, blockDirectory(block.type)!, `${uuid}.${LANGUAGE_EXTENSIONS[block.language]}`);
+  if (!insideProject(file, { host: diskHost, folders: { root, repoRoot: root } })) throw new Error(`Cannot create ${file}: it is outside the project (a folder of it is a link out); move the folder into the project`);
   const created = !existsSync(file);
   // A conditional receives the inputs of the block it guards; a callback, that block's output.
   const guarded = entriesOf('blocks').find((e) => uuidOf(e) === block.upstream[0]);
