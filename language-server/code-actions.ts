@@ -33,6 +33,8 @@ function fixOf(diagnostic: Diagnostic, uri: string, host: ProjectHost, root: str
   switch (fix?.kind) {
     case 'quote-env-var':
       return quickFix(`Quote the variable name: env_var('${fix.name}')`, diagnostic, { changes: { [uri]: [{ range: diagnostic.range, newText: `'${fix.name}'` }] } });
+    case 'sql-literal':
+      return quickFix(`Pass the value as a quoted SQL literal: ${fix.text}`, diagnostic, { changes: { [uri]: [{ range: diagnostic.range, newText: fix.text }] } });
     case 'create-block-file': {
       if (!(TEMPLATE_TYPES as readonly string[]).includes(fix.type) || !isBlockLanguage(fix.language) || !TEMPLATE_LANGUAGES.includes(fix.language)) return undefined;
       const target = pathToFileURL(fix.file).href;

@@ -5,6 +5,7 @@ import type { ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
 import { envLookup, type EnvLookup } from './project/profile-resolve.js';
 import { SECRET_KEY } from './project/secrets.js';
+import { RUN_VARIABLES, SQL_LITERAL_FILTER } from './template/names.js';
 import { findTemplateExpressions } from './template/template.js';
 import { hasPath, valueRange } from './project/yaml-file.js';
 
@@ -30,6 +31,45 @@ function rangeAt(file: string, text: string, offset: number, length: number): So
   return { file, start: { line, col }, end: { line, col: col + length } };
 }
 
+/** Whether `offset` of a SQL text is SQL itself, or inside a '...' string or a -- comment. */
+function sqlContext(text: string, offset: number): 'code' | 'string' | 'comment' {
+  let quoted = false;
+  for (let i = 0; i < offset; i++) {
+    if (!quoted && text.startsWith('--', i)) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0 || eol >= offset) return 'comment';
+      i = eol;
+    } else if (text[i] === "'") quoted = !quoted;
+  }
+  return quoted ? 'string' : 'code';
+}
+
+/**
+ * A pipeline or run variable put into SQL as bare text (`WHERE zone = {{ variables('zone') }}`): its
+ * value becomes SQL, as in Mage, so a value such as `x'; DROP TABLE t; --` runs. A hint with the fix:
+ * `| sql_literal` renders it as a quoted literal. Run variables Pipewright makes (ds, execution_date,
+ * ...) and upstream tables are left alone, and so is an expression inside quotes or a comment.
+ */
+function rawVariables(file: string, text: string, block: Block): Problem[] {
+  const problems: Problem[] = [];
+  for (const expression of findTemplateExpressions(text).expressions) {
+    const { parsed, filters, start, end } = expression;
+    if (filters.length > 0) continue;
+    const name = parsed.kind === 'call' && parsed.quoted && parsed.fn === 'variables' ? parsed.arg : parsed.kind === 'name' ? parsed.name : undefined;
+    if (name === undefined || (parsed.kind === 'name' && (/^df_\d+$/.test(name) || block.upstream.includes(name) || name in RUN_VARIABLES))) continue;
+    if (sqlContext(text, start) !== 'code') continue;
+    const safe = `{{ ${expression.source} | ${SQL_LITERAL_FILTER} }}`;
+    problems.push({
+      code: 'raw-sql-variable',
+      severity: 'hint',
+      message: `{{ ${expression.source} }} puts the variable's value into the SQL as text, so a value can change the query: write ${safe} to pass it as a quoted value`,
+      range: rangeAt(file, text, start, end - start),
+      fix: { kind: 'sql-literal', text: safe },
+    });
+  }
+  return problems;
+}
+
 /** Problems in one block's code file, against its entry in one pipeline. */
 export function checkBlockSource(project: Project, pipeline: Pipeline, block: Block, text: string): Problem[] {
   const problems: Problem[] = [];
@@ -50,6 +90,7 @@ export function checkBlockSource(project: Project, pipeline: Pipeline, block: Bl
     }
   }
   if (block.language === 'sql') {
+    problems.push(...rawVariables(file, text, block));
     const count = block.upstream.length;
     for (const match of text.matchAll(/\{\{\s*df_(\d+)\s*\}\}/g)) {
       const index = Number(match[1]);

@@ -40,6 +40,7 @@ export type ProblemCode =
   | 'stale-file-source'
   | 'missing-env-var'
   | 'unquoted-env-var'
+  | 'raw-sql-variable'
   | 'template-syntax'
   | 'invalid-schedule'
   | 'invalid-start-time'
@@ -53,6 +54,8 @@ export type ProblemCode =
 export type ProblemFix =
   /** Put quotes around env_var's argument (the problem's range). */
   | { kind: 'quote-env-var'; name: string }
+  /** Replace the expression (the problem's range) with `text`, its `| sql_literal` form. */
+  | { kind: 'sql-literal'; text: string }
   /** Create the block's missing file from the template of its type. */
   | { kind: 'create-block-file'; file: string; type: string; language: string; upstream: string[] }
   /** Add `uuid` to block `block`'s `key` list in the pipeline's metadata.yaml `file`. */

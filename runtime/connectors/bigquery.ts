@@ -39,6 +39,8 @@ export interface BigQueryLoadOptions extends BigQueryTableOptions {
 
 /** BigQuery, or the embedded profile's DuckDB warehouse: load, export, query. */
 export interface Warehouse {
+  /** Whose SQL `query` runs: BigQuery's, or DuckDB's for the local warehouse (string literals differ). */
+  readonly dialect: 'bigquery' | 'duckdb';
   /** Writes a dataset (or rows) to a table; resolves to the number of rows written. */
   export(data: unknown, options: BigQueryTableOptions): Promise<number>;
   /** Loads parquet objects from a bucket into a table; resolves to the number of rows loaded. */
@@ -86,6 +88,8 @@ const LOCK_WAIT_MS = 60_000;
  * processes (a backfill with --concurrency) take turns on it.
  */
 export class LocalWarehouse implements Warehouse {
+  readonly dialect = 'duckdb';
+
   constructor(
     private readonly file: string,
     private readonly bucket: LocalBucketStore,
@@ -224,6 +228,8 @@ function plainBigQueryValue(value: unknown): unknown {
 
 /** BigQuery through @google-cloud/bigquery: load jobs from files and gs:// URIs, queries streamed into datasets. */
 export class RemoteBigQuery implements Warehouse {
+  readonly dialect = 'bigquery';
+
   private client: Promise<BigQuery> | undefined;
 
   constructor(

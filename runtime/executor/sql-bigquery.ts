@@ -40,7 +40,7 @@ export async function runSqlOnBigQuery(options: BigQuerySqlOptions): Promise<Sto
   const source = readFileSync(options.file, 'utf8');
   let sql: string;
   try {
-    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i] });
+    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i], dialect: options.warehouse.dialect });
   } catch (error) {
     if (!(error instanceof TemplateValueError)) throw error;
     throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });

@@ -48,7 +48,7 @@ export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<Sto
   let sql: string;
   try {
     // {{ df_N }} and {{ <uuid> }} name the uploaded tables here, not DuckDB views.
-    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i] });
+    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i], dialect: 'postgres' });
   } catch (error) {
     if (!(error instanceof TemplateValueError)) throw error;
     throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });

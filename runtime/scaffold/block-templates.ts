@@ -45,7 +45,8 @@ function sqlTemplate(type: TemplateType, upstream: string[]): string {
   // Comments are templates too (as in Mage's Jinja), so the help below names the expressions without braces.
   const header = [
     `-- ${type.replace('_', ' ')} block: df_1, df_2, ... (in double braces) name the outputs of the upstream`,
-    "-- blocks in order; execution_date, ds and variables('name') give the run's variables.",
+    "-- blocks in order; execution_date, ds and variables('name') give the run's variables, and a variable",
+    "-- followed by | sql_literal is its value as a quoted SQL literal (a value can never change the query).",
   ];
   return `${header.join('\n')}\nSELECT *\nFROM ${source}\n`;
 }

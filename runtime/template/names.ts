@@ -15,6 +15,9 @@ export const RUN_VARIABLES: Record<string, string> = {
   trigger_name: 'The name of the trigger that started the run',
 };
 
+/** The one filter SQL templates know: `{{ variables('v') | sql_literal }}` is the value as a quoted SQL literal, never SQL text. */
+export const SQL_LITERAL_FILTER = 'sql_literal';
+
 /** The name under which an upstream output is a view in a SQL block's DuckDB: `df_1` is the first. */
 export function upstreamView(index: number): string {
   return `df_${index + 1}`;

@@ -13,6 +13,8 @@ export interface TemplateExpression {
   /** Offset of `source` in the text. */
   sourceStart: number;
   parsed: ParsedExpression;
+  /** Jinja filters after the expression, in order: `{{ variables('v') | sql_literal }}` has ['sql_literal']. */
+  filters: string[];
 }
 
 /** What an expression means: a bare name, a call with one argument, or something else we leave alone. */
@@ -39,12 +41,33 @@ export function findTemplateExpressions(text: string): { expressions: TemplateEx
     }
     const inner = text.slice(start + 2, close);
     const lead = inner.length - inner.trimStart().length;
-    const source = inner.trim();
+    const [head, ...filters] = splitFilters(inner.trim());
+    const source = head.trimEnd();
     const sourceStart = start + 2 + lead;
-    expressions.push({ start, end: close + 2, source, sourceStart, parsed: parseExpression(source, sourceStart) });
+    expressions.push({ start, end: close + 2, source, sourceStart, parsed: parseExpression(source, sourceStart), filters: filters.map((f) => f.trim()) });
     from = close + 2;
   }
   return { expressions, unclosed };
+}
+
+/** Splits `expr | f1 | f2` at the bars outside quotes. */
+function splitFilters(text: string): string[] {
+  const parts: string[] = [];
+  let quote: string | undefined;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === '|') {
+      parts.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(text.slice(from));
+  return parts;
 }
 
 function parseExpression(source: string, offset: number): ParsedExpression {

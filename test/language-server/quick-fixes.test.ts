@@ -115,3 +115,45 @@ test('a literal secret whose name .env already uses: the same value is only read
   assert.equal(readProfile(root, 'dev', {}).POSTGRES_PASSWORD, 'postgres');
   assert.equal(readProfile(root, 'prod', {}).POSTGRES_PASSWORD, 'hunter2');
 });
+
+test('a variable put into SQL as text gets a hint whose quick fix passes it as a quoted literal, and the fixed block runs safely', async (t) => {
+  const sql = lines(
+    "-- {{ variables('zone') }} in a comment is text, and so is one in quotes: '{{ variables('zone') }}'",
+    "SELECT * FROM {{ df_1 }} WHERE zone = {{ variables('zone') }} AND '{{ ds }}' <> '' AND n > {{ limit }}",
+  );
+  const root = writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n',
+    'data_loaders/zones.ts': "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ zone: \"x'; DROP TABLE zones; --\", n: 5 }, { zone: 'Bronx', n: 5 }]);\n",
+    'transformers/pick.sql': sql,
+    'pipelines/p/metadata.yaml': lines(
+      'blocks:',
+      '- uuid: zones',
+      '  type: data_loader',
+      '  language: typescript',
+      '  downstream_blocks: [pick]',
+      '- uuid: pick',
+      '  type: transformer',
+      '  language: sql',
+      '  upstream_blocks: [zones]',
+      'name: p',
+      'uuid: p',
+      'variables: { limit: 1 }',
+    ),
+  });
+  const { client } = await lspSession(t, root);
+  const file = join(root, 'transformers/pick.sql');
+  client.open(file, sql);
+  const published = await client.diagnostics(file, (d) => d.diagnostics.filter((x) => x.code === 'raw-sql-variable').length === 2);
+  const hints = published.diagnostics.filter((x) => x.code === 'raw-sql-variable');
+  assert.deepEqual(hints.map((h) => h.range.start.line), [1, 1], 'only the bare ones of line 2: not the comment, not the quoted one, not ds');
+  const actions = await client.codeActions<Action[]>(file, hints);
+  assert.deepEqual(actions.map((a) => a.title).sort(), ["Pass the value as a quoted SQL literal: {{ limit | sql_literal }}", "Pass the value as a quoted SQL literal: {{ variables('zone') | sql_literal }}"]);
+  // Each edit is against the text as it was: apply the later one first.
+  const at = (action: Action) => Object.values(action.edit.changes ?? {})[0][0].range.start.character;
+  for (const action of [...actions].sort((a, b) => at(b) - at(a))) applyWorkspaceEdit(action.edit);
+  assert.match(readFileSync(file, 'utf8'), /WHERE zone = \{\{ variables\('zone'\) \| sql_literal \}\} AND '\{\{ ds \}\}' <> '' AND n > \{\{ limit \| sql_literal \}\}/);
+  const run = pipewright(['run', 'p', '--var', "zone=x'; DROP TABLE zones; --"], { cwd: root });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const preview = JSON.parse(pipewright(['preview', 'p', 'pick', '--json'], { cwd: root }).stdout);
+  assert.deepEqual(preview.preview, [{ zone: "x'; DROP TABLE zones; --", n: 5 }], 'the value matched as a value');
+});
