@@ -1,6 +1,7 @@
 import { type Invocation, parseVerbArgs, type Verb, verbHelp } from './command.js';
 import { useColor } from './output.js';
 import { backfillVerb } from './verb-backfill.js';
+import { dbVerb } from './verb-db.js';
 import { graphVerb } from './verb-graph.js';
 import { newVerb } from './verb-new.js';
 import { sampleVerb } from './verb-sample.js';
@@ -15,7 +16,7 @@ import { validateVerb } from './verb-validate.js';
 import { pipewrightVersion } from '../version.js';
 
 /** Every verb of the CLI, in the order --help lists them. */
-export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, schedulerVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, newVerb, sampleVerb, lspVerb];
+export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, schedulerVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, dbVerb, newVerb, sampleVerb, lspVerb];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

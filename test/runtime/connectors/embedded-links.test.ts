@@ -3,7 +3,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, w
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { restoreLinks } from '../../../runtime/connectors/embedded-postgres.ts';
+import { restoreLinks } from '../../../runtime/connectors/embedded-links.ts';
 import { writeTree } from '../../helpers/project-tree.ts';
 
 // A VSIX holds no symbolic links and VS Code runs no install script, so the runtime makes the links of

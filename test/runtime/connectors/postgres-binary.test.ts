@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuck } from '../../../runtime/data/duck.ts';
 import { PostgresIo } from '../../../runtime/connectors/postgres.ts';
 import { binaryCopyPlan } from '../../../runtime/connectors/pg-binary.ts';
 import { Dataset } from '../../../runtime/data/dataset.ts';
@@ -15,11 +16,10 @@ import { startPostgres } from '../../helpers/postgres.ts';
 async function setUp(t: TestContext): Promise<{ io: PostgresIo; duck: DuckDBConnection; query: (sql: string) => Promise<Record<string, unknown>[]> }> {
   const root = mkdtempSync(join(tmpdir(), 'pipewright-pg-binary-'));
   const { settings, query } = await startPostgres(t, root);
-  const instance = await DuckDBInstance.create(':memory:');
-  const duck = await instance.connect();
+  // Through openDuck, as blocks get it: streams open connections of their own on its instance.
+  const duck = await openDuck();
   t.after(() => {
     duck.closeSync();
-    instance.closeSync();
     rmSync(root, { recursive: true, force: true });
   });
   return { io: new PostgresIo(settings, async () => duck, join(root, 'work')), duck, query };
