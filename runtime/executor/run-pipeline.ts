@@ -14,7 +14,7 @@ import { mergeRetryConfig, retryDelay } from './retry.js';
 import { planRun, type RunSelection } from './run-plan.js';
 import { compileBlocks, compiledBlocksDir } from './compile-block.js';
 import { blockRunDir, newRunId, safeName } from './run-dirs.js';
-import { attachedTo, gather, itemOutput, sensorInterval, type Unit } from './run-units.js';
+import { attachedTo, blockTimeout, gather, itemOutput, missingFileMessage, sensorInterval, type Unit } from './run-units.js';
 import { WorkerPool } from './worker-pool.js';
 import { runVariables, type RunInterval } from './variables.js';
 
@@ -55,17 +55,6 @@ export interface RunResult {
   blocks: Map<string, { status: BlockStatus; error?: BlockError; output?: StoredOutput }>;
   /** The run was stopped by its timeout. */
   timedOut?: boolean;
-}
-
-/** Why a block's file cannot be run: it does not exist, or it is outside the project (never read). */
-function missingFileMessage(block: Block): string {
-  if (block.fileOutside) return `The file of ${block.type} "${block.uuid}" is outside the project (${block.file}): it is not run; move it into the project (pipewright validate names the setting)`;
-  return `The file of ${block.type} "${block.uuid}" does not exist: ${block.file ?? '(none)'}`;
-}
-
-function blockTimeout(value: unknown): number | undefined {
-  const seconds = typeof value === 'string' ? Number(value) : value;
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }
 
 /**

@@ -50,3 +50,15 @@ export function sensorInterval(block: Block): number {
   const seconds = Number(block.configuration.poke_interval ?? 60);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 60;
 }
+
+/** Why a block's file cannot be run: it does not exist, or it is outside the project (never read). */
+export function missingFileMessage(block: Block): string {
+  if (block.fileOutside) return `The file of ${block.type} "${block.uuid}" is outside the project (${block.file}): it is not run; move it into the project (pipewright validate names the setting)`;
+  return `The file of ${block.type} "${block.uuid}" does not exist: ${block.file ?? '(none)'}`;
+}
+
+/** A block's timeout in seconds (metadata.yaml's number, or text Mage wrote), when it has a valid one. */
+export function blockTimeout(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}

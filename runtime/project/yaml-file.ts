@@ -54,6 +54,12 @@ export class YamlFile {
 
 /** Parses YAML text; syntax errors and duplicate keys become problems, never exceptions. */
 export function parseYamlFile(path: string, text: string): { file: YamlFile; problems: Problem[] } {
+  const encoding = otherEncoding(text);
+  if (encoding) {
+    const empty = new YamlFile(path, '', null);
+    const range = { file: path, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
+    return { file: empty, problems: [{ code: 'yaml-syntax', severity: 'error', message: `The file is saved as ${encoding}, not UTF-8: save it as UTF-8 (VS Code: the encoding in the status bar → Save with Encoding → UTF-8)`, range }] };
+  }
   try {
     // The fast path: js-yaml rejects duplicate keys and every syntax error, so a file it accepts has
     // nothing to report. Anything else goes to the slower parser, which says exactly where and why.
@@ -70,11 +76,13 @@ export function parseYamlFile(path: string, text: string): { file: YamlFile; pro
     const line = lines.linePos(error.pos[0]).line;
     if (errorLines.has(line)) continue;
     errorLines.add(line);
+    // Where a stack overflowed depends on the machine: such an error is shown at the file's start.
+    const overflow = /Maximum call stack/.test(error.message);
     problems.push({
       code: 'yaml-syntax',
       severity: 'error',
       message: `Invalid YAML: ${firstLine(error.message)}`,
-      range: offsetRange(path, lines, error.pos[0], error.pos[1]),
+      range: overflow ? offsetRange(path, lines, 0, 0) : offsetRange(path, lines, error.pos[0], error.pos[1]),
     });
   }
   let value: unknown = null;
@@ -95,8 +103,20 @@ export function parseYamlFile(path: string, text: string): { file: YamlFile; pro
   return { file, problems };
 }
 
+/** UTF-16 read as UTF-8 (its byte order mark, or a NUL in every other byte), which YAML cannot be. */
+function otherEncoding(text: string): string | undefined {
+  if (text.startsWith('\uFFFD\uFFFD') || text.startsWith('\uFEFF\u0000')) return 'UTF-16';
+  const sample = text.slice(0, 200);
+  const nuls = sample.split('\u0000').length - 1;
+  return nuls > 0 && nuls >= sample.length / 4 ? 'UTF-16' : nuls > 0 ? 'binary data (it holds NUL characters)' : undefined;
+}
+
+/** A parser's message in words a user can act on (the yaml library's own words otherwise, first line). */
 function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/\.$/, '');
+  if (/Maximum call stack size exceeded/.test(message)) return 'it nests lists or maps too deeply to read: look for a [ or { that is never closed';
+  if (/multiple documents/.test(message)) return "the file holds more than one YAML document (a line '---'): Mage reads one; remove the '---' and what follows it, or merge the documents";
+  const line = message.split('\n').find((l) => l.trim() !== '')?.trim().replace(/\.$/, '');
+  return line || 'the file cannot be read as YAML here';
 }
 
 /** Converts 0-based character offsets to a 1-based source range. */

@@ -196,3 +196,15 @@ test('triggers lists each trigger with its next run times', () => {
   assert.equal(json[0].next.length, 3);
   assert.ok(json[0].next.every((t: string) => t.endsWith('T00:00:00.000Z')));
 });
+
+test('running a pipeline whose metadata.yaml does not load gives its problem at its line, not "cannot find"', (t) => {
+  const root = writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n',
+    'pipelines/broken/metadata.yaml': lines('blocks:', '- uuid: a', '  upstream_blocks: [x', 'name: broken'),
+  });
+  const run = pipewright(['run', 'broken'], { cwd: root });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^pipelines\/broken\/metadata\.yaml:4:1: error: Invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/m);
+  assert.match(run.stderr, /Cannot read pipeline "broken": fix the problem above/);
+  assert.doesNotMatch(run.stderr, /Cannot find pipeline/);
+});

@@ -223,8 +223,8 @@ const CASES: Case[] = [
   {
     name: 'binary garbage does not crash the loader',
     files: { 'pipelines/p/metadata.yaml': '\u0000\u0001{{[[::\u0007' },
-    expect: ['error schema pipelines/p/metadata.yaml:1:1'],
-    says: ['The file must be a map'],
+    expect: ['error yaml-syntax pipelines/p/metadata.yaml:1:1'],
+    says: ['The file is saved as binary data (it holds NUL characters), not UTF-8'],
   },
   {
     name: 'unbalanced brackets are a YAML error',
@@ -384,6 +384,24 @@ const CASES: Case[] = [
     },
     expect: ['error schema pipelines/p/metadata.yaml:15:12', 'error schema pipelines/p/metadata.yaml:17:20', 'error schema io_config.yaml:4:18'],
     says: ['"POSTGRES_PORT" must be at most 65535; got 99999999'],
+  },
+  {
+    name: 'lists nested too deeply to read are one plain error, not a stack overflow',
+    files: { 'pipelines/p/metadata.yaml': `blocks: ${'['.repeat(20000)}${']'.repeat(20000)}\nname: p\n` },
+    expect: ['error yaml-syntax pipelines/p/metadata.yaml:1:1'],
+    says: ['nests lists or maps too deeply to read'],
+  },
+  {
+    name: 'a second YAML document is named as such',
+    files: { 'pipelines/p/metadata.yaml': `${VALID_PIPELINE}---\nname: other\n` },
+    expect: ['error yaml-syntax pipelines/p/metadata.yaml:14:1'],
+    says: ["holds more than one YAML document (a line '---')"],
+  },
+  {
+    name: 'a file saved as UTF-16 says so, not garbage',
+    files: { 'pipelines/p/metadata.yaml': `\uFFFD\uFFFD${[...VALID_PIPELINE].join('\u0000')}` },
+    expect: ['error yaml-syntax pipelines/p/metadata.yaml:1:1'],
+    says: ['saved as UTF-16, not UTF-8: save it as UTF-8'],
   },
   {
     name: 'a huge value is quoted cut to 80 characters in messages',
