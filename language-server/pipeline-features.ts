@@ -1,13 +1,12 @@
 import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CompletionItemKind, MarkupKind, type CompletionItem, type Hover, type Location } from 'vscode-languageserver';
-import { parseDocument } from 'yaml';
 import { buildGraph, type PipelineGraph } from '../runtime/graph/graph.js';
 import type { Block, Pipeline, Project } from '../runtime/project/model.js';
 import { keysAt, schemaAt, valuesAt } from './schema-lookup.js';
 import { lastRunLine } from './run-status.js';
 import { profileNames } from './source-features.js';
-import { cursorAt, type YamlCursor } from './yaml-cursor.js';
+import { cursorInText, type YamlCursor } from './yaml-cursor.js';
 
 /** The pipeline whose metadata.yaml is at `file`, if it is one. */
 export function pipelineOfFile(project: Project, file: string): Pipeline | undefined {
@@ -27,7 +26,7 @@ function onBlockUuid(cursor: YamlCursor): boolean {
 
 /** The block whose uuid is under the cursor in a pipeline's metadata.yaml, and where that uuid is written (offsets). */
 export function blockAt(pipeline: Pipeline, text: string, offset: number): { block: Block; start: number; end: number } | undefined {
-  const cursor = cursorAt(parseDocument(text), offset);
+  const cursor = cursorInText(text, offset);
   if (!onBlockUuid(cursor)) return undefined;
   const block = pipeline.blocks.find((b) => b.uuid === String(cursor.scalar!.value));
   return block && { block, start: cursor.scalar!.start, end: cursor.scalar!.end };
@@ -96,7 +95,7 @@ export function completePipeline(project: Project, pipeline: Pipeline, text: str
 
 /** Hover in a pipeline's metadata.yaml: a key's description, or what a block uuid is. */
 export function hoverPipeline(project: Project, pipeline: Pipeline, text: string, offset: number): Hover | undefined {
-  const cursor = cursorAt(parseDocument(text), offset);
+  const cursor = cursorInText(text, offset);
   if (!cursor.scalar) return undefined;
   const value = String(cursor.scalar.value);
   const last = cursor.path[cursor.path.length - 1];
@@ -111,7 +110,7 @@ export function hoverPipeline(project: Project, pipeline: Pipeline, text: string
 
 /** Go to definition in a pipeline's metadata.yaml: a block uuid (in a link list or as uuid) goes to its file. */
 export function definitionPipeline(pipeline: Pipeline, text: string, offset: number): Location | undefined {
-  const cursor = cursorAt(parseDocument(text), offset);
+  const cursor = cursorInText(text, offset);
   if (!cursor.scalar || cursor.onKey) return undefined;
   const block = pipeline.blocks.find((b) => b.uuid === String(cursor.scalar!.value));
   if (!block?.file || !block.fileExists) return undefined;

@@ -1,12 +1,11 @@
 import { basename, dirname } from 'node:path';
 import cronstrue from 'cronstrue';
 import { CompletionItemKind, MarkupKind, type CompletionItem, type Hover } from 'vscode-languageserver';
-import { parseDocument } from 'yaml';
 import type { Pipeline, Project, Trigger } from '../runtime/project/model.js';
 import { scheduleIntervalError } from '../runtime/project/schedule.js';
 import { nextRunTimes, scheduleCron } from '../runtime/project/schedule-times.js';
 import { keysAt, schemaAt, valuesAt } from './schema-lookup.js';
-import { cursorAt } from './yaml-cursor.js';
+import { cursorInText } from './yaml-cursor.js';
 
 /** The pipeline whose triggers.yaml is at `file`, if it is one. */
 export function pipelineOfTriggersFile(project: Project, file: string): Pipeline | undefined {
@@ -77,7 +76,7 @@ function scheduleDoc(trigger: Trigger): string {
 
 /** Hover in a triggers.yaml: a schedule in words with its next runs, or a key's description. */
 export function hoverTriggers(pipeline: Pipeline, text: string, offset: number): Hover | undefined {
-  const cursor = cursorAt(parseDocument(text), offset);
+  const cursor = cursorInText(text, offset);
   if (!cursor.scalar) return undefined;
   const last = cursor.path[cursor.path.length - 1];
   if (!cursor.onKey && last === 'schedule_interval' && typeof cursor.path[1] === 'number') {

@@ -1,4 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { readPositions, type PositionNode } from '../runtime/project/yaml-positions.js';
 
 /** Where a cursor is in a YAML document: the path of the value (or key) under it. */
 export interface YamlCursor {
@@ -40,5 +41,59 @@ export function cursorAt(doc: Document.Parsed, offset: number): YamlCursor {
     }
     if (isScalar(node) && node.range) return { path, onKey: false, scalar: { value: node.value, start: node.range[0], end: node.range[1] } };
     return { path, onKey: isPair(node) };
+  }
+}
+
+/** Past this size a document is read with the fast positions: a full parse of a 100,000-trigger file took 9 s per hover. */
+const LARGE_TEXT = 256 * 1024;
+
+// The last text parsed and its document: hovers and completions at several places of an unchanged
+// document parse it once.
+let lastParsed: { text: string; doc: Document.Parsed } | undefined;
+
+/** What the cursor at `offset` of a YAML text points at (see cursorAt). */
+export function cursorInText(text: string, offset: number): YamlCursor {
+  if (text.length > LARGE_TEXT) {
+    const root = readPositions(text);
+    if (root) return cursorAtPositions(root, text, offset);
+  }
+  if (lastParsed?.text !== text) lastParsed = { text, doc: parseDocument(text) };
+  return cursorAt(lastParsed.doc, offset);
+}
+
+function within(node: PositionNode | undefined, offset: number): boolean {
+  return !!node && node.start <= offset && offset <= node.end;
+}
+
+/** A scalar's value from its text: quotes taken off; numbers and the like stay text (only keys and paths are read). */
+function scalarText(text: string, node: PositionNode): string {
+  const raw = text.slice(node.start, node.end);
+  return /^(['"]).*\1$/s.test(raw) ? raw.slice(1, -1) : raw;
+}
+
+/** cursorAt over the fast positions of a large document. */
+export function cursorAtPositions(root: PositionNode, text: string, offset: number): YamlCursor {
+  const path: (string | number)[] = [];
+  let node: PositionNode | undefined = root;
+  for (;;) {
+    if (node?.entries) {
+      const entries: [string, { key: PositionNode; value: PositionNode }][] = [...node.entries];
+      const entry = entries.find(([, e]) => within(e.key, offset) || within(e.value, offset));
+      if (!entry) return { path, onKey: true };
+      const [key, { key: keyNode, value }] = entry;
+      if (within(keyNode, offset)) return { path: [...path, key], onKey: true, scalar: { value: key, start: keyNode.start, end: keyNode.end } };
+      path.push(key);
+      node = value;
+      continue;
+    }
+    if (node?.items) {
+      const index = node.items.findIndex((item) => within(item, offset));
+      if (index < 0) return { path, onKey: false };
+      path.push(index);
+      node = node.items[index];
+      continue;
+    }
+    if (node && node.start < node.end) return { path, onKey: false, scalar: { value: scalarText(text, node), start: node.start, end: node.end } };
+    return { path, onKey: false };
   }
 }

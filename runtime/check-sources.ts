@@ -1,5 +1,5 @@
 import { basename, dirname, join, relative } from 'node:path';
-import type { Problem, SourceRange } from './problem.js';
+import { addProblems, type Problem, type SourceRange } from './problem.js';
 import { blockDirectory, LANGUAGE_EXTENSIONS } from './project/block-kinds.js';
 import type { ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
@@ -90,7 +90,7 @@ export function checkBlockSource(project: Project, pipeline: Pipeline, block: Bl
     }
   }
   if (block.language === 'sql') {
-    problems.push(...rawVariables(file, text, block));
+    addProblems(problems, rawVariables(file, text, block));
     const count = block.upstream.length;
     for (const match of text.matchAll(/\{\{\s*df_(\d+)\s*\}\}/g)) {
       const index = Number(match[1]);
@@ -114,7 +114,7 @@ export function checkSources(project: Project, host: ProjectHost, env: NodeJS.Pr
   const problems: Problem[] = [];
   for (const file of project.blockUses.keys()) {
     const text = host.readFile(file);
-    if (text !== undefined) problems.push(...checkBlockFile(project, file, text, env));
+    if (text !== undefined) addProblems(problems, checkBlockFile(project, file, text, env));
   }
   problems.push(...orphanBlockFiles(project, host), ...literalSecrets(project));
   return problems;
@@ -139,7 +139,7 @@ export function checkBlockFile(project: Project, file: string, text: string, env
       seen.add(key);
     }
   }
-  if (language) problems.push(...checkReferences(project, file, text, language, env));
+  if (language) addProblems(problems, checkReferences(project, file, text, language, env));
   return problems;
 }
 

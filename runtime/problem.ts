@@ -48,7 +48,8 @@ export type ProblemCode =
   | 'unknown-profile'
   | 'legacy-io-config'
   | 'missing-project'
-  | 'io-error';
+  | 'io-error'
+  | 'too-many-problems';
 
 /** How a problem can be fixed mechanically; the language server offers it as a quick fix. */
 export type ProblemFix =
@@ -108,8 +109,40 @@ export function shortMessage(message: string): string {
   return cut.replace(/[^"\s]{500,}/g, (run) => `${run.slice(0, QUOTED_MAX)}…`);
 }
 
-/** Problems as every surface shows them: in file order, their messages of bounded length. */
+/** Adds problems to a list (`push(...list)` overflows the stack past about 100,000 of them). */
+export function addProblems(target: Problem[], more: readonly Problem[]): void {
+  for (const problem of more) target.push(problem);
+}
+
+/** The most problems shown for one file: past that, one problem says how many more there are. */
+const PER_FILE = 200;
+
+/**
+ * Problems as every surface shows them: in file order, their messages of bounded length, at most
+ * 200 for one file (an io_config.yaml with 100,000 stray keys gave 200,000 lines, and the language
+ * server held them all).
+ */
 export function finishProblems(problems: Problem[]): Problem[] {
   for (const problem of problems) problem.message = shortMessage(problem.message);
-  return problems.sort(compareProblems);
+  problems.sort(compareProblems);
+  const byFile = new Map<string, Problem[]>();
+  for (const problem of problems) {
+    const list = byFile.get(problem.range.file) ?? [];
+    list.push(problem);
+    byFile.set(problem.range.file, list);
+  }
+  const shown: Problem[] = [];
+  for (const list of byFile.values()) {
+    // Problems finished before (a project's, then the workspace's) are not counted twice.
+    const own = list.filter((p) => p.code !== 'too-many-problems');
+    const earlier = list.find((p) => p.code === 'too-many-problems');
+    if (own.length <= PER_FILE) {
+      addProblems(shown, list);
+      continue;
+    }
+    addProblems(shown, own.slice(0, PER_FILE));
+    const more = own.length - PER_FILE + (earlier ? Number(/^(\d+)/.exec(earlier.message)?.[1] ?? 0) : 0);
+    shown.push({ ...own[PER_FILE], code: 'too-many-problems', severity: 'error', message: `${more} more problems in this file are not shown: fix the ones above first` });
+  }
+  return shown;
 }

@@ -2,7 +2,7 @@ import { dirname, relative, sep } from 'node:path';
 import { fanOut } from './graph/dynamic.js';
 import { buildGraph } from './graph/graph.js';
 import { checkSources, literalSecrets } from './check-sources.js';
-import { finishProblems, type Problem } from './problem.js';
+import { addProblems, finishProblems, type Problem } from './problem.js';
 import { diskHost, type ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
 import { envLookup } from './project/profile-resolve.js';
@@ -14,9 +14,9 @@ import { keyRange, valueRange, type YamlPath } from './project/yaml-file.js';
  */
 export function validateProject(project: Project, options: { env?: NodeJS.ProcessEnv; host?: ProjectHost } = {}): Problem[] {
   const problems = [...project.problems];
-  for (const pipeline of project.pipelines.values()) problems.push(...checkPipeline(project, pipeline));
-  problems.push(...checkEnvironment(project, options.env ?? process.env));
-  problems.push(...checkSources(project, options.host ?? diskHost, options.env ?? process.env));
+  for (const pipeline of project.pipelines.values()) addProblems(problems, checkPipeline(project, pipeline));
+  addProblems(problems, checkEnvironment(project, options.env ?? process.env));
+  addProblems(problems, checkSources(project, options.host ?? diskHost, options.env ?? process.env));
   return finishProblems(problems);
 }
 
@@ -65,7 +65,7 @@ function checkPipeline(project: Project, pipeline: Pipeline): Problem[] {
     } else {
       seen.set(block.uuid, block);
     }
-    problems.push(...checkBlockFile(project, pipeline, block));
+    addProblems(problems, checkBlockFile(project, pipeline, block));
   }
   const graph = buildGraph(pipeline);
   for (const ref of graph.unknown) {

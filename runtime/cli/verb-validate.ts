@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadWorkspace, notAProject } from '../project/load-project.js';
-import { finishProblems, type Problem } from '../problem.js';
+import { addProblems, finishProblems, type Problem } from '../problem.js';
 import { validateProject } from '../validate-project.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { displayPath, paint, problemLine } from './output.js';
@@ -33,13 +33,13 @@ export const validateVerb: Verb = {
       return 1;
     }
     const workspace = loadWorkspace(dir);
-    const problems: Problem[] = [...workspace.problems];
+    const found: Problem[] = [...workspace.problems];
     let pipelines = 0;
     for (const project of workspace.projects) {
-      problems.push(...validateProject(project));
+      addProblems(found, validateProject(project));
       pipelines += project.pipelines.size;
     }
-    finishProblems(problems);
+    const problems = finishProblems(found);
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.filter((p) => p.severity === 'warning').length;
     if (invocation.flags.format === 'json') {

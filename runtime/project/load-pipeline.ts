@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import type { Problem } from '../problem.js';
+import { addProblems, type Problem } from '../problem.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import { BLOCK_TYPES, blockDirectory, isBlockLanguage, isBlockType, type BlockLanguage, type BlockType } from './block-kinds.js';
 import { locateBlockFile, type ProjectFolders } from './block-path.js';
@@ -30,7 +30,7 @@ export function loadPipeline(
     });
     return { problems };
   }
-  problems.push(...validateSchema(file, 'pipeline'));
+  addProblems(problems, validateSchema(file, 'pipeline'));
   if (typeof file.value !== 'object' || Array.isArray(file.value)) return { problems };
   const raw = file.value as Record<string, unknown>;
   const folder = basename(dir);
@@ -55,7 +55,7 @@ export function loadPipeline(
   const triggersPath = join(dir, 'triggers.yaml');
   const triggersText = options.host.readFile(triggersPath);
   const triggers = triggersText === undefined ? undefined : readTriggers(triggersPath, triggersText);
-  if (triggers) problems.push(...triggers.problems);
+  if (triggers) addProblems(problems, triggers.problems);
   const pipeline: Pipeline = {
     uuid: folder,
     name: raw.name === undefined || raw.name === null ? folder : String(raw.name),

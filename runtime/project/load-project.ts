@@ -1,5 +1,5 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileStart, type Problem } from '../problem.js';
+import { addProblems, fileStart, type Problem } from '../problem.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import { diskHost, type ProjectHost } from './host.js';
 import { readIoConfig, type IoConfig } from './io-config.js';
@@ -27,7 +27,7 @@ export function loadProject(dir: string, options: LoadOptions = {}): Project {
   const repoRoot = options.repoRoot ?? findRepoRoot(root, host) ?? root;
   const problems: Problem[] = [];
   const metadata = readYaml(join(root, 'metadata.yaml'), host, problems);
-  if (metadata && metadata.value !== null) problems.push(...validateSchema(metadata, 'project'));
+  if (metadata && metadata.value !== null) addProblems(problems, validateSchema(metadata, 'project'));
   const ioConfig = readIoConfigFile(join(root, 'io_config.yaml'), host, problems);
   const dotenv = readProjectEnv(root, host);
   const pipelines = new Map<string, Pipeline>();
@@ -37,7 +37,7 @@ export function loadProject(dir: string, options: LoadOptions = {}): Project {
     if (name.startsWith('.') || name === '__pycache__') continue;
     if (only && !only.has(join(pipelinesDir, name))) continue;
     const loaded = loadPipeline(join(pipelinesDir, name), { folders: { root, repoRoot }, host });
-    problems.push(...loaded.problems);
+    addProblems(problems, loaded.problems);
     if (loaded.pipeline) pipelines.set(loaded.pipeline.uuid, loaded.pipeline);
   }
   const name = projectName(metadata, root);
@@ -68,16 +68,16 @@ function readYaml(path: string, host: ProjectHost, problems: Problem[]): YamlFil
   const text = host.readFile(path);
   if (text === undefined) return undefined;
   const parsed = parseYamlFile(path, text);
-  problems.push(...parsed.problems);
+  addProblems(problems, parsed.problems);
   return parsed.file;
 }
 
 function readIoConfigFile(path: string, host: ProjectHost, problems: Problem[]): IoConfig | undefined {
   const file = readYaml(path, host, problems);
   if (!file || file.doc.errors.length > 0) return undefined;
-  problems.push(...validateSchema(file, 'ioConfig'));
+  addProblems(problems, validateSchema(file, 'ioConfig'));
   const loaded = readIoConfig(file);
-  problems.push(...loaded.problems);
+  addProblems(problems, loaded.problems);
   return loaded.value;
 }
 

@@ -1,4 +1,4 @@
-import type { Loaded, Problem } from '../problem.js';
+import { addProblems, type Loaded, type Problem } from '../problem.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import type { Trigger } from './model.js';
 import { isValidTimezone, parseStartTime, scheduleIntervalError } from './schedule.js';
@@ -9,7 +9,7 @@ export function readTriggers(path: string, text: string): Loaded<Trigger[]> & { 
   const { file, problems } = parseYamlFile(path, text);
   const triggers: Trigger[] = [];
   if (problems.some((p) => p.code === 'yaml-syntax') || file.value === null) return { file, value: triggers, problems };
-  problems.push(...validateSchema(file, 'triggers'));
+  addProblems(problems, validateSchema(file, 'triggers'));
   const list = (file.value as Record<string, unknown>)?.triggers;
   if (!Array.isArray(list)) return { file, value: triggers, problems };
   const names = new Map<string, number>();
@@ -28,7 +28,7 @@ export function readTriggers(path: string, text: string): Loaded<Trigger[]> & { 
       });
     }
     names.set(trigger.name, index);
-    problems.push(...checkTrigger(file, trigger));
+    addProblems(problems, checkTrigger(file, trigger));
     triggers.push(trigger);
   });
   return { file, value: triggers, problems };

@@ -208,3 +208,17 @@ test('running a pipeline whose metadata.yaml does not load gives its problem at 
   assert.match(run.stderr, /Cannot read pipeline "broken": fix the problem above/);
   assert.doesNotMatch(run.stderr, /Cannot find pipeline/);
 });
+
+test('validate of an io_config.yaml with 100,000 stray keys answers with a bounded list, not a stack overflow', (t) => {
+  const keys = Array.from({ length: 100_000 }, (_, i) => `extra_${i}: value ${i}`).join('\n');
+  const root = writeTree(t, {
+    'io_config.yaml': `version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n${keys}\n`,
+    'pipelines/p/metadata.yaml': lines('blocks: []', 'name: p', 'uuid: p'),
+  });
+  const run = pipewright(['validate'], { cwd: root });
+  assert.equal(run.code, 1, run.stderr);
+  const printed = run.stdout.trim().split('\n');
+  assert.ok(printed.length <= 205, `${printed.length} lines`);
+  assert.match(run.stdout, /^io_config\.yaml:1:1: warning: Only the first 2000 of 100002 top-level keys were checked/m);
+  assert.match(run.stdout, /: error: \d{5,} more problems in this file are not shown: fix the ones above first$/m);
+});
