@@ -93,6 +93,11 @@ export const runVerb: Verb = {
       pruneRunFolders(dir, readHistory(dir), { retentionMs: retention ?? DEFAULT_RETENTION_MS });
       return result.status === 'completed' ? 0 : result.status === 'cancelled' ? 130 : 1;
     } catch (error) {
+      // Ctrl-C reaches esbuild's process too, and a compile cut short throws: that is a cancel.
+      if (controller.signal.aborted) {
+        invocation.err('Cancelled before any block ran');
+        return 130;
+      }
       invocation.err(`error: ${(error as Error).message}`);
       return 1;
     } finally {

@@ -89,6 +89,12 @@ export async function runBackfill(options: BackfillOptions): Promise<{ planned: 
           embeddedPostgres,
         });
       } catch (error) {
+        // Ctrl-C reaches esbuild's process too, and a compile cut short throws: that is a cancel.
+        if (signal.aborted) {
+          results.set(index, 'cancelled');
+          options.onRunDone?.(run, { runId: '', status: 'cancelled', blocks: new Map() }, index);
+          return;
+        }
         results.set(index, 'failed');
         options.onRunDone?.(run, { runId: '', status: 'failed', blocks: new Map([['(run)', { status: 'failed', error: { code: 'runtime', message: (error as Error).message } }]]) }, index);
         continue;

@@ -93,3 +93,19 @@ test('one SIGINT sent to the process group cancels the run cleanly, not as a sec
   assert.equal(latest.status, 'cancelled', 'the run finished its bookkeeping instead of exiting at once');
   assert.equal(latest.blocks[0].status, 'cancelled');
 });
+
+test('one SIGINT to the process group of a backfill cancels the running interval, starts no other, and exits 130', async (t) => {
+  const root = pipelineProject(t, {
+    wait: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { await new Promise((r) => setTimeout(r, 60_000)); return []; });\n" },
+  });
+  const events = join(root, 'events.jsonl');
+  const child = spawn(process.execPath, [BIN, 'backfill', 'p', '--start', '2021-01-01', '--end', '2021-01-03', '--interval', 'day', '--events', events], { cwd: root, stdio: 'ignore', detached: true });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 400 && !(existsSync(events) && readFileSync(events, 'utf8').includes('"block-started"')); i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
+  process.kill(-child.pid!, 'SIGINT');
+  assert.equal(await within(30, exited, 'stopping the backfill'), 130);
+  const { stdout } = pipewright(['runs', '--json', '--limit', '0'], { cwd: root });
+  const statuses = (JSON.parse(stdout) as { status: string }[]).map((r) => r.status);
+  assert.deepEqual(statuses, ['cancelled'], 'one interval ran and was cancelled; the others never started');
+});
