@@ -77,7 +77,7 @@ export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'inte
 
 /** Why a block failed, with the place in its source when known (1-based). */
 export interface BlockError {
-  code: 'syntax' | 'runtime' | 'test' | 'unsupported' | 'timeout' | 'cancelled' | 'upstream';
+  code: 'syntax' | 'runtime' | 'test' | 'unsupported' | 'timeout' | 'cancelled' | 'upstream' | 'memory';
   message: string;
   stack?: string;
   file?: string;

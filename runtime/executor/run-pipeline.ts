@@ -13,7 +13,7 @@ import type { BlockError, BlockStatus, BlockTask, RunEvent, RunStatus, StoredOut
 import { mergeRetryConfig, retryDelay } from './retry.js';
 import { planRun, type RunSelection } from './run-plan.js';
 import { compileBlocks, compiledBlocksDir } from './compile-block.js';
-import { blockRunDir, newRunId, safeName } from './run-dirs.js';
+import { blockRunDir, newRunId, safeName, startHeartbeat } from './run-dirs.js';
 import { attachedTo, blockTimeout, gather, itemOutput, missingFileMessage, sensorInterval, type Unit } from './run-units.js';
 import { WorkerPool } from './worker-pool.js';
 import { runVariables, type RunInterval } from './variables.js';
@@ -104,7 +104,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const cleanError = (error: BlockError | undefined): BlockError | undefined =>
     error && { ...error, message: redact(error.message), ...(error.stack ? { stack: redact(error.stack) } : {}) };
   const clean = (event: RunEvent): RunEvent => {
-    if (event.kind === 'block-finished' || event.kind === 'block-retry') return { ...event, error: cleanError(event.error) } as RunEvent;
+    // A secret may even be a column's name (a value read as a header row).
+    if (event.kind === 'block-finished') return { ...event, error: cleanError(event.error), ...(event.output ? { output: { ...event.output, columns: event.output.columns.map((c) => ({ ...c, name: redact(c.name) })) } } : {}) };
+    if (event.kind === 'block-retry') return { ...event, error: cleanError(event.error)! };
     if (event.kind === 'run-started') {
       return { ...event, variables: Object.fromEntries(Object.entries(event.variables).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v])) };
     }
@@ -348,6 +350,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   };
 
   // Blocks become units as their upstream blocks settle; units start as slots free up.
+  const stopHeartbeat = startHeartbeat(root, runId);
   try {
     const settledUpstream = (uuid: string) => graph.upstream.get(uuid)!.every((u) => !inRun.has(u) || results.has(u));
     while (pending.length > 0 || queue.length > 0 || running.size > 0) {
@@ -370,6 +373,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     }
   } finally {
     timer?.clear();
+    stopHeartbeat();
     await pool.close();
     if (!options.embeddedPostgres) await embedded.stop();
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { setLongTimeout } from '../abortable-sleep.js';
 import { acquireLock, releaseLock, releaseLocksOf } from './process-locks.js';
@@ -26,6 +27,24 @@ function workerScript(): string {
  * terminated anyway (a block in an endless JavaScript loop never answers).
  */
 const ABORT_GRACE_MS = 1000;
+
+/**
+ * A block's JavaScript heap (worker resourceLimits): past it the worker stops with an out-of-memory
+ * error that fails the block, instead of the whole process. PIPEWRIGHT_BLOCK_HEAP_MB sets it.
+ */
+function blockHeapMb(): number {
+  return Number(process.env.PIPEWRIGHT_BLOCK_HEAP_MB) || 4096;
+}
+
+/**
+ * The most memory the run's process may hold (resident, sampled every 200 ms): Buffers and native
+ * memory are outside the heap limit (a block allocated 3 GB of Buffers in 5 s). Past it, the running
+ * blocks are stopped and fail. PIPEWRIGHT_MAX_MEMORY_MB sets it; by default 80% of the machine's memory.
+ */
+function maxMemoryBytes(): number {
+  const mb = Number(process.env.PIPEWRIGHT_MAX_MEMORY_MB);
+  return mb > 0 ? mb * 1024 * 1024 : totalmem() * 0.8;
+}
 
 /** How long a terminated worker may take to exit before its attempt ends without it (native code that would not stop). */
 const EXIT_GRACE_MS = 5000;
@@ -56,14 +75,20 @@ export class WorkerPool {
   }
 
   private spawn(): PooledWorker {
-    const pooled: PooledWorker = { worker: new Worker(workerScript(), { stdout: true, stderr: true }) };
+    const pooled: PooledWorker = { worker: new Worker(workerScript(), { stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: blockHeapMb() } }) };
     const forward = (level: 'info' | 'error') => (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) pooled.onMessage?.({ kind: 'log', level, message: line });
     };
     pooled.worker.stdout.on('data', forward('info'));
     pooled.worker.stderr.on('data', forward('error'));
     pooled.worker.on('message', (message: WorkerMessage) => pooled.onMessage?.(message));
-    pooled.worker.on('error', (error) => pooled.onMessage?.({ kind: 'failed', error: { code: 'runtime', message: error.message, stack: error.stack } }));
+    pooled.worker.on('error', (error: Error & { code?: string }) => {
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const message = outOfMemory
+        ? `The block used more than ${blockHeapMb()} MB of JavaScript memory and was stopped: work through the data in batches (dataset.batches()) or with SQL (dataset.sql()) instead of holding it all (PIPEWRIGHT_BLOCK_HEAP_MB raises the limit)`
+        : error.message;
+      pooled.onMessage?.({ kind: 'failed', error: { code: outOfMemory ? 'memory' : 'runtime', message, stack: outOfMemory ? undefined : error.stack } });
+    });
     pooled.worker.on('exit', (code) => {
       releaseLocksOf(pooled);
       this.all.delete(pooled);
@@ -82,7 +107,15 @@ export class WorkerPool {
       let peak = process.memoryUsage.rss();
       let stopped: { error: BlockError; status: 'failed' | 'cancelled' } | undefined;
       let settled = false;
-      const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 200);
+      const limit = maxMemoryBytes();
+      const sample = setInterval(() => {
+        const rss = process.memoryUsage.rss();
+        peak = Math.max(peak, rss);
+        if (rss > limit) {
+          const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+          stop({ code: 'memory', message: `The run's process held ${mb(rss)} MB, more than its limit of ${mb(limit)} MB, and the block was stopped (PIPEWRIGHT_MAX_MEMORY_MB sets the limit)` }, 'failed');
+        }
+      }, 200);
       const finish = (result: AttemptResult, reusable: boolean) => {
         if (settled) return;
         settled = true;

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { isWithin } from '../path-within.js';
 import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
@@ -38,6 +38,22 @@ export interface RunRecord {
   partial: boolean;
   variables: Record<string, unknown>;
   blocks: Map<string, BlockRecord>;
+}
+
+/** The file a running run touches every few seconds: when its process dies, it says until when it ran. */
+export function heartbeatFile(root: string, runId: string): string {
+  return join(stateDir(root), 'runs', runId, '.alive');
+}
+
+/** When a run was last seen alive: its last event, or its heartbeat if that is later. */
+function lastSeen(root: string, run: RunRecord, lastEvent: string): number {
+  let seen = Date.parse(lastEvent);
+  try {
+    seen = Math.max(seen, statSync(heartbeatFile(root, run.runId)).mtimeMs);
+  } catch {
+    // No heartbeat (a run from before heartbeats, or one killed before its first).
+  }
+  return seen;
 }
 
 /** The folder of a project's run state (git-ignored). */
@@ -161,6 +177,7 @@ export function readHistory(root: string): RunRecord[] {
   if (!existsSync(file)) return [];
   const runs = new Map<string, RunRecord>();
   const identities = new Map<string, { host: string; pid: number; pidStarted?: number }>();
+  const lastEvents = new Map<string, string>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     let event: RunEvent;
@@ -169,12 +186,15 @@ export function readHistory(root: string): RunRecord[] {
     } catch {
       continue; // a line cut short by a crash mid-write; the rest of the history stands
     }
+    if ('time' in event && 'runId' in event) lastEvents.set(event.runId, event.time);
     fold(runs, identities, event);
   }
   for (const run of runs.values()) {
     const identity = identities.get(run.runId)!;
     if (run.status !== 'running' || !isGone({ host: identity.host, pid: identity.pid, started: identity.pidStarted })) continue;
-    const event: RunEvent = { kind: 'run-finished', time: new Date().toISOString(), runId: run.runId, status: 'interrupted', durationMs: Date.now() - Date.parse(run.startedAt) };
+    // It ran until it was last seen, not until now: a run killed at 4 s read as 58 s a minute later.
+    const ended = lastSeen(root, run, lastEvents.get(run.runId) ?? run.startedAt);
+    const event: RunEvent = { kind: 'run-finished', time: new Date(ended).toISOString(), runId: run.runId, status: 'interrupted', durationMs: Math.max(0, ended - Date.parse(run.startedAt)) };
     appendHistory(root, event);
     fold(runs, identities, event);
   }

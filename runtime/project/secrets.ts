@@ -38,8 +38,13 @@ export function projectSecrets(project: Project, env: NodeJS.ProcessEnv = proces
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every secret in a text with ******. */
+/**
+ * Replaces every secret in a text with ******, in any letter case: PostgreSQL folds an unquoted
+ * name to lower case, so a password used by mistake as a column came back lower-cased in its error.
+ */
 export function redactor(secrets: readonly string[]): (text: string) => string {
   if (secrets.length === 0) return (text) => text;
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('******'), text);
+  // Longest first, so a secret that contains another is masked whole.
+  const pattern = new RegExp([...secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+  return (text) => text.replace(pattern, '******');
 }

@@ -7,7 +7,7 @@ import { BIN, pipewright } from '../../helpers/cli.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
 
 function runs(root: string) {
-  return JSON.parse(pipewright(['runs', '--json', '--limit', '0'], { cwd: root }).stdout) as { id: string; status: string; blocks: { status: string; rows: number | null }[] }[];
+  return JSON.parse(pipewright(['runs', '--json', '--limit', '0'], { cwd: root }).stdout) as { id: string; status: string; started_at: string; duration_ms: number | null; blocks: { status: string; rows: number | null }[] }[];
 }
 
 function start(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -32,9 +32,14 @@ test('a run killed with SIGKILL shows as interrupted the next time the history i
   const { child, exited } = start(root, ['run', 'p', '--events', events], { MALLOC_ARENA_MAX: '2' });
   await until(() => existsSync(events) && readFileSync(events, 'utf8').includes('"block-started"'), 'the block to start');
   assert.equal(runs(root)[0].status, 'running', 'a live run reads as running');
+  const killedAt = Date.now();
   child.kill('SIGKILL');
   await exited;
+  // Read well after the kill: the run ran until it was last seen, not until it was read.
+  await new Promise((r) => setTimeout(r, 4000));
   const [run] = runs(root);
+  const ranFor = killedAt - Date.parse(run.started_at);
+  assert.ok(run.duration_ms! <= ranFor + 500 && run.duration_ms! >= ranFor - 2500, `ran ${ranFor} ms, recorded ${run.duration_ms} ms`);
   assert.equal(run.status, 'interrupted');
   assert.equal(run.blocks[0].status, 'failed');
   assert.equal(runs(root)[0].status, 'interrupted', 'and stays so');

@@ -78,3 +78,21 @@ test("blocks read the project's .env and dev.env (process.env in TypeScript, env
   const sql = pipewright(['preview', 'p', 'sql_env', '--json'], { cwd: root });
   assert.deepEqual(JSON.parse(sql.stdout).preview, [{ region: 'eu', shell: 'from-shell' }], 'env_var in SQL reads the same way');
 });
+
+test('a secret is masked in any letter case, and as a column name in the history', (t) => {
+  const secret = 'HunterSecret42';
+  const root = pipelineProject(
+    t,
+    {
+      header: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ [process.env.DB_PASSWORD!]: 1 }]);\n" },
+      folded: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { throw new Error(`column ${process.env.DB_PASSWORD!.toLowerCase()} does not exist`); });\n" },
+    },
+    { files: { '.env': `DB_PASSWORD=${secret}\n` } },
+  );
+  const run = pipewright(['run', 'p', '--concurrency', '1'], { cwd: root });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /column \*{6} does not exist/);
+  const history = readFileSync(join(root, '.pipewright/history/runs.jsonl'), 'utf8');
+  assert.doesNotMatch(history + run.stdout + run.stderr, new RegExp(secret, 'i'));
+  assert.match(history, /"columns":\[\{"name":"\*{6}"/);
+});

@@ -109,3 +109,18 @@ test('one SIGINT to the process group of a backfill cancels the running interval
   const statuses = (JSON.parse(stdout) as { status: string }[]).map((r) => r.status);
   assert.deepEqual(statuses, ['cancelled'], 'one interval ran and was cancelled; the others never started');
 });
+
+test('a block that takes too much memory fails cleanly: its JavaScript heap, and Buffers past the process limit', (t) => {
+  const root = pipelineProject(t, {
+    objects: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { const rows = []; for (let i = 0; i < 50_000_000; i++) rows.push({ i, text: `row ${i}` }); return rows; });\n" },
+    buffers: {
+      code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { const held = []; for (let i = 0; i < 60; i++) { held.push(Buffer.alloc(50 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 50)); } return [{ held: held.length }]; });\n",
+    },
+  });
+  const run = pipewright(['run', 'p', '--concurrency', '1'], { cwd: root, env: { PIPEWRIGHT_BLOCK_HEAP_MB: '96', PIPEWRIGHT_MAX_MEMORY_MB: '900' } });
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  const latest = latestRun(root);
+  const error = (block: string) => latest.blocks.find((b) => b.block === block)!.error?.message ?? '';
+  assert.match(error('objects'), /The block used more than 96 MB of JavaScript memory and was stopped/);
+  assert.match(error('buffers'), /The run's process held \d+ MB, more than its limit of 900 MB, and the block was stopped/);
+});
