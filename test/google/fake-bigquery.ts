@@ -28,11 +28,14 @@ interface TableInfo {
 interface Job {
   id: string;
   configuration: Record<string, unknown>;
-  state: 'DONE';
+  state: 'DONE' | 'RUNNING';
   error?: { reason: string; message: string };
   statistics: Record<string, unknown>;
   result?: { fields: Field[]; rows: unknown[][] };
 }
+
+/** A comment that makes the fake's query job run until it is cancelled. */
+export const HOLD_QUERY = '/* fake: hold */';
 
 /** What a test can see and change of the fake. */
 export interface FakeBigQuery {
@@ -42,6 +45,8 @@ export interface FakeBigQuery {
   datasets: Set<string>;
   /** Permissions to refuse with 403 (bigquery.jobs.create, ...). */
   denied: Set<string>;
+  /** Ids of the jobs cancelled through jobs.cancel. A query holding the comment HOLD_QUERY runs until it is cancelled. */
+  cancelled: string[];
   /** Runs SQL on the fake's storage (tables are "dataset"."table"). */
   sql(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -105,6 +110,7 @@ export async function startFakeBigQuery(options: { project?: string; gcsEndpoint
     tables: new Map(),
     datasets: new Set(),
     denied: new Set(),
+    cancelled: [],
     sql: async (sql) => (await duck.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[],
     close: () =>
       new Promise((resolve) =>
@@ -247,6 +253,10 @@ export async function startFakeBigQuery(options: { project?: string; gcsEndpoint
         }
         Object.assign(job.statistics, await load(loadConfig, files));
         configuration.jobType = 'LOAD';
+      } else if (configuration.query && String((configuration.query as { query?: string }).query).includes(HOLD_QUERY)) {
+        // A query that runs on, as a big one does in BigQuery: RUNNING until jobs.cancel.
+        job.state = 'RUNNING';
+        configuration.jobType = 'QUERY';
       } else if (configuration.query) {
         const ran = await query(configuration.query as Record<string, unknown>, configuration.dryRun === true);
         Object.assign(job.statistics, ran.statistics);
@@ -256,7 +266,7 @@ export async function startFakeBigQuery(options: { project?: string; gcsEndpoint
     } catch (error) {
       job.error = { reason: (error as { reason?: string }).reason ?? 'invalidQuery', message: (error as Error).message };
     }
-    job.statistics.endTime = String(Date.now());
+    if (job.state === 'DONE') job.statistics.endTime = String(Date.now());
     jobs.set(job.id, job);
     return job;
   }
@@ -332,9 +342,21 @@ export async function startFakeBigQuery(options: { project?: string; gcsEndpoint
       const job = jobs.get(match[2]);
       return job ? send(response, 200, jobResource(job)) : fail(response, 404, 'notFound', `Not found: Job ${project}:${match[2]}`);
     }
+    if ((match = /^\/projects\/([^/]+)\/jobs\/([^/]+)\/cancel$/.exec(path)) && request.method === 'POST') {
+      const job = jobs.get(match[2]);
+      if (!job) return fail(response, 404, 'notFound', `Not found: Job ${project}:${match[2]}`);
+      fake.cancelled.push(job.id);
+      if (job.state === 'RUNNING') Object.assign(job, { state: 'DONE', error: { reason: 'stopped', message: 'Job execution was cancelled: User requested cancellation' } });
+      return send(response, 200, { kind: 'bigquery#jobCancelResponse', job: jobResource(job) });
+    }
     if ((match = /^\/projects\/([^/]+)\/queries\/([^/]+)$/.exec(path)) && request.method === 'GET') {
       const job = jobs.get(match[2]);
       if (!job) return fail(response, 404, 'notFound', `Not found: Job ${project}:${match[2]}`);
+      if (job.state === 'RUNNING') {
+        // As BigQuery answers a job still running: not complete yet, after a short wait.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return send(response, 200, { kind: 'bigquery#getQueryResultsResponse', jobReference: { projectId: project, jobId: job.id, location: 'US' }, jobComplete: false });
+      }
       if (job.error) return fail(response, 400, job.error.reason, job.error.message);
       return send(response, 200, { kind: 'bigquery#getQueryResultsResponse', ...results(job, url) });
     }

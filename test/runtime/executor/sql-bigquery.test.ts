@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startFakeBigQuery } from '../../google/fake-bigquery.ts';
+import { HOLD_QUERY, startFakeBigQuery } from '../../google/fake-bigquery.ts';
 import { startFakeGcs } from '../../google/fake-gcs.ts';
 import { pipewright, pipewrightAsync } from '../../helpers/cli.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
@@ -57,4 +57,23 @@ test('a SQL block on BigQuery, and one without a dataset is told to name it', as
   const failed = await pipewrightAsync(['run', 'p'], { cwd: missing });
   assert.equal(failed.code, 1);
   assert.match(failed.stdout + failed.stderr, /fares_by_zone\.sql.*\n?.*needs the dataset to work in: add data_provider_schema/);
+});
+
+test("a BigQuery query job of a block stopped by its timeout is cancelled, not left running (and billing)", async (t) => {
+  const gcs = await startFakeGcs();
+  t.after(() => gcs.close());
+  const bigquery = await startFakeBigQuery({ gcsEndpoint: gcs.endpoint });
+  t.after(() => bigquery.close());
+  const root = pipelineProject(t, {
+    slow: {
+      language: 'sql',
+      code: `SELECT ${HOLD_QUERY} 1 AS one\n`,
+      yaml: ['timeout: 2', 'configuration:', '  data_provider: bigquery', '  data_provider_schema: analytics', '  use_raw_sql: true'],
+    },
+  });
+  appendFileSync(join(root, 'io_config.yaml'), `gcp:\n  GOOGLE_PROJECT_ID: p\n  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}\n`);
+  const run = await pipewrightAsync(['run', 'p', '--profile', 'gcp'], { cwd: root });
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.match(run.stdout, /Timed out after 2 s/);
+  assert.equal(bigquery.cancelled.length, 1, `jobs.cancel calls: ${bigquery.requests.filter((r) => r.includes('cancel')).join(', ')}`);
 });
