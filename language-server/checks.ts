@@ -9,7 +9,7 @@ import type { ProjectHost } from '../runtime/project/host.js';
 import { findProjectRoot, loadProject, reloadPipeline } from '../runtime/project/load-project.js';
 import type { Project } from '../runtime/project/model.js';
 import { validatePipelineFolder, validateRootFiles } from '../runtime/validate-project.js';
-import { diagnosticsByUri } from './diagnostics.js';
+import { diagnosticsByUri, LARGE_DOCUMENT } from './diagnostics.js';
 import type { Models } from './models.js';
 import { checkWholeProject, type CheckRequest, type CheckResult } from './project-check.js';
 
@@ -81,6 +81,8 @@ export class Diagnostics {
 
   /** The changed file's own diagnostics, at once; false when they wait for the whole project. */
   #quick(root: string, file: string, place: Place, before: Project | undefined, kept: boolean): boolean {
+    // A very large file is checked on the checking thread only: this thread keeps answering.
+    if ((this.openTexts().get(file)?.length ?? 0) > LARGE_DOCUMENT) return false;
     if (place.kind === 'pipeline') {
       // The model kept up to date when it was current, else only the project's files and this pipeline.
       const project = before && !kept ? reloadPipeline(before, place.dir, this.host) : (before ?? loadProject(root, { host: this.host, pipelineDirs: [place.dir] }));

@@ -16,6 +16,12 @@ export function toRange({ start, end }: SourceRange): Range {
   };
 }
 
+/**
+ * Past this many characters a document's own checks run on the checking thread, and requests about
+ * it read the last project model: reading it again takes seconds (100,000 triggers: about 3 s).
+ */
+export const LARGE_DOCUMENT = 1024 * 1024;
+
 /** A runtime problem as an LSP diagnostic: the same problem, 0-based; its fix rides along as data for the quick fix. */
 export function toDiagnostic(problem: Problem): Diagnostic {
   return {

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LARGE_DOCUMENT } from './diagnostics.js';
 import { diskHost } from '../runtime/project/host.js';
 import { findProjectRoot } from '../runtime/project/load-project.js';
 import type { Project } from '../runtime/project/model.js';
@@ -40,8 +41,13 @@ connection.onInitialize(() => ({
   serverInfo: { name: 'pipewright' },
 }));
 
-function projectOf(root: string): Project {
-  return models.get(root);
+/**
+ * The project a request about a document reads. For a very large document (a triggers.yaml of
+ * 100,000 triggers) the last model serves, even if the edit made it stale: loading the project again
+ * takes seconds on this thread, and the checking thread publishes the document's diagnostics.
+ */
+function projectOf(root: string, document?: TextDocument): Project {
+  return document && document.getText().length > LARGE_DOCUMENT ? models.latest(root) : models.get(root);
 }
 
 /** The project of a document and the document's path, for any file of a project. */
@@ -50,7 +56,7 @@ function fileRequest(uri: string) {
   if (!document || !uri.startsWith('file:')) return undefined;
   const file = fileURLToPath(uri);
   const root = findProjectRoot(dirname(file), host);
-  return root ? { project: projectOf(root), file, document } : undefined;
+  return root ? { project: projectOf(root, document), file, document } : undefined;
 }
 
 /** The project, pipeline and text of a request's document: a pipeline's metadata.yaml or triggers.yaml. */

@@ -22,6 +22,11 @@ export class Models {
     return project;
   }
 
+  /** The latest model, even when a change made it stale; loaded when there is none. */
+  latest(root: string): Project {
+    return this.#models.get(root)?.project ?? this.get(root);
+  }
+
   /** The model when it is current, without loading one. */
   current(root: string): Project | undefined {
     const cached = this.#models.get(root);

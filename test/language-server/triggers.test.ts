@@ -74,3 +74,20 @@ test('hover on a broken schedule says what is wrong with it', async (t) => {
   const hover = await client.at<HoverResult>('textDocument/hover', file, 2, 22);
   assert.match(hover!.contents.value, /Cron "0 6 \* \*" has 4 fields; it needs 5/);
 });
+
+test('a triggers.yaml of over 1 MB is checked on the checking thread, and hover and completion still answer in it', async (t) => {
+  const many = Array.from({ length: 25_000 }, (_, i) => [`- name: t${i}`, "  schedule_interval: '@daily'", '  schedule_type: time', '  status: inactive'].join('\n'));
+  const text = `triggers:\n${many.join('\n')}\n`;
+  assert.ok(text.length > 1024 * 1024);
+  const { client, file } = await session(t, text);
+  const last = 4 * 25_000;
+  const hover = await client.at<HoverResult>('textDocument/hover', file, last - 2, 24);
+  assert.match(hover!.contents.value, /\*\*@daily\*\* · Every day at 00:00, UTC/);
+  const items = await client.at<Items>('textDocument/completion', file, last, 12);
+  assert.ok(items.some((i) => i.label === 'active'), items.map((i) => i.label).join(', '));
+  // A broken schedule far down the file still gets its diagnostic, from the whole-project check.
+  const broken = text.replace(`- name: t24999\n  schedule_interval: '@daily'`, `- name: t24999\n  schedule_interval: '@dailyy'`);
+  const diagnosed = client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'invalid-schedule' && x.range.start.line === last - 2), 60_000);
+  client.change(file, 2, broken);
+  await diagnosed;
+});
