@@ -34,7 +34,8 @@ export function projectSecrets(project: Project, env: NodeJS.ProcessEnv = proces
   }
   for (const [name, value] of project.dotenv) collect(value, SECRET_KEY.test(name), values);
   const credentials = join(stateDir(project.root), 'postgres', 'credentials.json');
-  if (existsSync(credentials)) collect(JSON.parse(readFileSync(credentials, 'utf8')), true, values);
+  // Its password only: the user name ("postgres") is no secret, and masking it hid "PostgreSQL".
+  if (existsSync(credentials)) collect((JSON.parse(readFileSync(credentials, 'utf8')) as { password?: string }).password, true, values);
   return [...values].sort((a, b) => b.length - a.length);
 }
 
