@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { readProfile } from '../../runtime/project/read-profile.ts';
 import { pipewright } from '../helpers/cli.ts';
 import { applyWorkspaceEdit, lspSession, type WorkspaceEdit } from '../helpers/lsp-client.ts';
+import { pipelineProject } from '../helpers/pipeline-project.ts';
 import { lines, writeTree } from '../helpers/project-tree.ts';
 
 type Action = { title: string; kind: string; edit: WorkspaceEdit };
@@ -121,25 +122,14 @@ test('a variable put into SQL as text gets a hint whose quick fix passes it as a
     "-- {{ variables('zone') }} in a comment is text, and so is one in quotes: '{{ variables('zone') }}'",
     "SELECT * FROM {{ df_1 }} WHERE zone = {{ variables('zone') }} AND '{{ ds }}' <> '' AND n > {{ limit }}",
   );
-  const root = writeTree(t, {
-    'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n',
-    'data_loaders/zones.ts': "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ zone: \"x'; DROP TABLE zones; --\", n: 5 }, { zone: 'Bronx', n: 5 }]);\n",
-    'transformers/pick.sql': sql,
-    'pipelines/p/metadata.yaml': lines(
-      'blocks:',
-      '- uuid: zones',
-      '  type: data_loader',
-      '  language: typescript',
-      '  downstream_blocks: [pick]',
-      '- uuid: pick',
-      '  type: transformer',
-      '  language: sql',
-      '  upstream_blocks: [zones]',
-      'name: p',
-      'uuid: p',
-      'variables: { limit: 1 }',
-    ),
-  });
+  const root = pipelineProject(
+    t,
+    {
+      zones: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ zone: \"x'; DROP TABLE zones; --\", n: 5 }, { zone: 'Bronx', n: 5 }]);\n" },
+      pick: { language: 'sql', upstream: ['zones'], code: sql },
+    },
+    { variables: { limit: 1 } },
+  );
   const { client } = await lspSession(t, root);
   const file = join(root, 'transformers/pick.sql');
   client.open(file, sql);
