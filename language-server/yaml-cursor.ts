@@ -55,7 +55,7 @@ let lastParsed: { text: string; doc: Document.Parsed } | undefined;
 export function cursorInText(text: string, offset: number): YamlCursor {
   if (text.length > LARGE_TEXT) {
     const root = readPositions(text);
-    if (root) return cursorAtPositions(root, text, offset);
+    if (root) return cursorAtPositions(text, { root, offset });
   }
   if (lastParsed?.text !== text) lastParsed = { text, doc: parseDocument(text) };
   return cursorAt(lastParsed.doc, offset);
@@ -72,7 +72,8 @@ function scalarText(text: string, node: PositionNode): string {
 }
 
 /** cursorAt over the fast positions of a large document. */
-export function cursorAtPositions(root: PositionNode, text: string, offset: number): YamlCursor {
+export function cursorAtPositions(text: string, options: { root: PositionNode; offset: number }): YamlCursor {
+  const { root, offset } = options;
   const path: (string | number)[] = [];
   let node: PositionNode | undefined = root;
   for (;;) {

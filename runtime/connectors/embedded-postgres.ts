@@ -77,7 +77,7 @@ export class EmbeddedPostgres {
     const local = join(base, 'data');
     // As root the server runs as the postgres user, which may not enter the project's folders; a
     // data folder made here before (where it could) stays where it is.
-    const dataDir = asRoot() && !existsSync(join(local, 'PG_VERSION')) ? rootDataDir(local, credentials.id!, postgresUser()) : local;
+    const dataDir = asRoot() && !existsSync(join(local, 'PG_VERSION')) ? rootDataDir(local, { id: credentials.id!, user: postgresUser() }) : local;
     return { dataDir, credentials: credentials as ServerPaths['credentials'] };
   }
 

@@ -98,7 +98,8 @@ export function relocatedDataDir(id: string): string {
  * can reach it, else a folder of its own under /var/lib/pipewright (by the project's id), owned
  * by that user.
  */
-export function rootDataDir(local: string, id: string, user: PostgresUser): string {
+export function rootDataDir(local: string, options: { id: string; user: PostgresUser }): string {
+  const { id, user } = options;
   const dir = reachableBy(user, dirname(local)) ? local : relocatedDataDir(id);
   if (dir !== local) openFolder(dirname(dir));
   mkdirSync(dir, { recursive: true, mode: 0o700 });

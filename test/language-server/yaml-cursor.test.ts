@@ -31,7 +31,7 @@ test('the cursor from the fast positions is the parsed document\'s on every scal
   for (let offset = 0; offset <= TEXT.length; offset++) {
     const slow = cursorAt(doc, offset);
     if (!slow.scalar) continue;
-    const fast = cursorAtPositions(root, TEXT, offset);
+    const fast = cursorAtPositions(TEXT, { root, offset });
     assert.deepEqual({ path: fast.path, onKey: fast.onKey, value: String(fast.scalar?.value) }, { path: slow.path, onKey: slow.onKey, value: String(slow.scalar.value) }, `offset ${offset}: ${JSON.stringify(TEXT.slice(offset, offset + 10))}`);
     compared++;
   }
