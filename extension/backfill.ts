@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../runtime/protocol.js';
 import { runCli } from './cli.js';
 import { runtimeTerminal, Tail } from './runs.js';
+import { eventsDir } from '../runtime/layout.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/;
 const INTERVAL = /^(hour|day|week|month|year|\d+ (hour|day|week|month|year)s?)$/;
@@ -57,7 +58,7 @@ export async function backfill(context: vscode.ExtensionContext, target: { root:
     if (!go) return;
   }
   const total = force ? plan.done : plan.to_run;
-  const dir = join(target.root, '.pipewright', 'events');
+  const dir = eventsDir(target.root);
   mkdirSync(dir, { recursive: true });
   const eventsFile = join(dir, `backfill-${Date.now()}-${process.pid}.jsonl`);
   let exited!: () => void;

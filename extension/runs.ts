@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BlockStatus, RunEvent } from '../runtime/protocol.js';
 import { cliCommand } from './cli.js';
+import { eventsDir } from '../runtime/layout.js';
 
 /** A block's state in a live run. */
 export type LiveStatus = BlockStatus | 'running' | 'pending';
@@ -117,7 +118,7 @@ export class Runs implements vscode.Disposable {
 
   /** Starts `pipewright <args>` for a pipeline in a new terminal and follows its events. */
   start(root: string, pipeline: string, args: string[], title: string): LiveRun {
-    const dir = join(root, '.pipewright', 'events');
+    const dir = eventsDir(root);
     mkdirSync(dir, { recursive: true });
     const eventsFile = join(dir, `${Date.now()}-${process.pid}-${this.sequence++}.jsonl`);
     const terminal = vscode.window.createTerminal({

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { readHistory, stateDir, type BlockRecord, type RunRecord } from '../runtime/history/run-history.js';
+import { readHistory, type BlockRecord, type RunRecord } from '../runtime/history/run-history.js';
+import { historyFile } from '../runtime/layout.js';
 
 const MARK: Record<string, string> = {
   completed: '✓',
@@ -19,7 +19,7 @@ const cache = new Map<string, { stamp: string; runs: RunRecord[] }>();
 function runsOf(root: string): RunRecord[] {
   let stamp: string;
   try {
-    const stat = statSync(join(stateDir(root), 'history', 'runs.jsonl'));
+    const stat = statSync(historyFile(root));
     stamp = `${stat.mtimeMs}:${stat.size}`;
   } catch {
     return [];

@@ -89,3 +89,8 @@ test('no source file passes 400 lines without saying why at its top', () => {
 test('no utils or barrel index files', () => {
   assert.deepEqual(files.filter((f) => /\/(utils|index)\.ts$/.test(f)).map((f) => relative(root, f)), []);
 });
+
+test('every path under .pipewright/ comes from runtime/layout.ts', () => {
+  const handMade = files.filter((f) => !f.endsWith('runtime/layout.ts') && /join\([^)]*['"`]\.pipewright['"`/]/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(handMade.map((f) => relative(root, f)), []);
+});

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { restoreLinks } from './embedded-links.js';
 import { currentProcess, isGone, type ProcessIdentity } from '../history/process-identity.js';
-import { stateDir } from '../history/run-history.js';
+import { postgresDir } from '../layout.js';
 import { runningPort, stopServerOn } from './postgres-server.js';
 import { binariesVersion, nativeDirOf, postgresUser, reachableBinaries, relocatedDataDir, rootDataDir, startAsPostgresUser } from './postgres-as-root.js';
 
@@ -61,7 +61,7 @@ export class EmbeddedPostgres {
   }
 
   private base(): string {
-    return join(stateDir(this.root), 'postgres');
+    return postgresDir(this.root);
   }
 
   /** Where the data is (made on first use) and the credentials (written on first use). */

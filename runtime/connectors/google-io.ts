@@ -1,14 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { join } from 'node:path';
 import { LocalWarehouse, RemoteBigQuery, type Warehouse } from './bigquery.js';
 import { GcsIo } from './gcs.js';
 import { googleSettingsOf } from './google-settings.js';
 import { GcsStore, LocalBucketStore, type ObjectStore } from './object-store.js';
 import { isEmbeddedProfile } from './postgres-settings.js';
+import { bucketsDir, warehouseFile } from '../layout.js';
 
 /** Where the embedded profile keeps its bucket folders and its warehouse. */
 export function embeddedPaths(projectRoot: string): { buckets: string; warehouse: string } {
-  return { buckets: join(projectRoot, '.pipewright', 'buckets'), warehouse: join(projectRoot, '.pipewright', 'warehouse.duckdb') };
+  return { buckets: bucketsDir(projectRoot), warehouse: warehouseFile(projectRoot) };
 }
 
 /** The object store of a resolved profile: the local bucket folders when embedded, else Cloud Storage. */

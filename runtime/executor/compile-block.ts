@@ -1,6 +1,6 @@
 import { build, type BuildFailure, type Message, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { writeFileAtomic } from '../project/write-file.js';
 import type { BlockError } from '../protocol.js';
 
@@ -92,7 +92,3 @@ export async function compileBlocks(files: string[], options: { cacheDir: string
   return results;
 }
 
-/** Where a run keeps compiled blocks. */
-export function compiledBlocksDir(stateDir: string): string {
-  return join(stateDir, 'cache', 'blocks');
-}

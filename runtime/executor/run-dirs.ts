@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { heartbeatFile, stateDir } from '../history/run-history.js';
+import { heartbeatFile, runDir } from '../layout.js';
 
 /** A sortable, readable run id: start time, then a random suffix. */
 export function newRunId(now: Date): string {
@@ -16,7 +16,7 @@ export function safeName(uuid: string): string {
 
 /** The folder of one block's run: output/, work/ and log.txt. */
 export function blockRunDir(root: string, runId: string, block: string): string {
-  return join(stateDir(root), 'runs', runId, safeName(block));
+  return join(runDir(root, runId), safeName(block));
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EmbeddedPostgres } from '../connectors/embedded-postgres.js';
 import { setLongTimeout, sleep } from '../abortable-sleep.js';
 import { buildGraph } from '../graph/graph.js';
-import { appendHistory, checkStateDir, latestOutputs, readHistory, stateDir } from '../history/run-history.js';
+import { appendHistory, checkStateDir, latestOutputs, readHistory } from '../history/run-history.js';
 import { currentProcess } from '../history/process-identity.js';
 import { fanOut, isDynamic, reducesOutput } from '../graph/dynamic.js';
 import type { Block, Pipeline, Project, Trigger } from '../project/model.js';
@@ -12,7 +12,8 @@ import { projectSecrets, redactor } from '../project/secrets.js';
 import type { BlockError, BlockStatus, BlockTask, RunEvent, RunStatus, StoredOutput, WorkerMessage } from '../protocol.js';
 import { mergeRetryConfig, retryDelay } from './retry.js';
 import { planRun, type RunSelection } from './run-plan.js';
-import { compileBlocks, compiledBlocksDir } from './compile-block.js';
+import { compileBlocks } from './compile-block.js';
+import { compiledBlocksDir } from '../layout.js';
 import { blockRunDir, newRunId, safeName, startHeartbeat } from './run-dirs.js';
 import { attachedTo, blockTimeout, gather, itemOutput, missingFileMessage, sensorInterval, type Unit } from './run-units.js';
 import { WorkerPool } from './worker-pool.js';
@@ -99,8 +100,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   });
   // Resolved secrets (passwords, keys, tokens) never reach the terminal, logs, events or the history.
   const redact = redactor(projectSecrets(project));
-  // Only text is masked: file paths and other structured fields stay intact (a secret that happens to
-  // appear in a path must not break the path).
+  // Only text is masked: paths and other structured fields stay intact (a secret in a path must not break it).
   const cleanError = (error: BlockError | undefined): BlockError | undefined =>
     error && { ...error, message: redact(error.message), ...(error.stack ? { stack: redact(error.stack) } : {}) };
   const clean = (event: RunEvent): RunEvent => {
@@ -146,7 +146,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const typescriptFiles = [...plan.map((u) => graph.blocks.get(u)!), ...attached].filter((b) => b.language === 'typescript' && b.file && b.fileExists).map((b) => b.file!);
   let compiled: Awaited<ReturnType<typeof compileBlocks>>;
   try {
-    compiled = await compileBlocks([...new Set(typescriptFiles)], { cacheDir: compiledBlocksDir(stateDir(root)), cwd: root });
+    compiled = await compileBlocks([...new Set(typescriptFiles)], { cacheDir: compiledBlocksDir(root), cwd: root });
   } catch (error) {
     // Not a syntax error (those fail their block): esbuild itself failed. The run ends here, recorded.
     emit({ kind: 'run-finished', time: now(), runId, status: 'failed', durationMs: Date.now() - started.getTime() });
@@ -205,7 +205,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     runId, projectRoot: root, pipeline: pipeline.uuid,
     block: { uuid: block.uuid, type: block.type, language: block.language, file: block.file!, configuration: block.configuration },
     upstream, variables, outputDir: join(dir, 'output'), workDir: join(dir, 'work'),
-    cacheDir: compiledBlocksDir(stateDir(root)), profile: options.profile ?? 'default',
+    cacheDir: compiledBlocksDir(root), profile: options.profile ?? 'default',
     sensorIntervalSeconds: sensorInterval(block), compiled: block.file ? compiledCode(compiled, block.file) : undefined,
   });
   /** Why an attached conditional or callback cannot run, or undefined when it can. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { latestOutputs, stateDir, type RunRecord } from './run-history.js';
+import { runsDir } from '../layout.js';
+import { latestOutputs, type RunRecord } from './run-history.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -19,7 +20,7 @@ export const DEFAULT_RETENTION_MS = 30 * UNITS.d;
  * every run; only the outputs and logs go.
  */
 export function pruneRunFolders(root: string, runs: RunRecord[], options: { retentionMs: number; now?: number }): string[] {
-  const dir = join(stateDir(root), 'runs');
+  const dir = runsDir(root);
   if (!existsSync(dir)) return [];
   const now = options.now ?? Date.now();
   const keep = new Set<string>();

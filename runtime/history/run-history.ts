@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { heartbeatFile, historyFile, stateDir } from '../layout.js';
 import { isWithin } from '../path-within.js';
 import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
 import { isGone } from './process-identity.js';
@@ -40,11 +41,6 @@ export interface RunRecord {
   blocks: Map<string, BlockRecord>;
 }
 
-/** The file a running run touches every few seconds: when its process dies, it says until when it ran. */
-export function heartbeatFile(root: string, runId: string): string {
-  return join(stateDir(root), 'runs', runId, '.alive');
-}
-
 /** When a run was last seen alive: its last event, or its heartbeat if that is later. */
 function lastSeen(root: string, run: RunRecord, lastEvent: string): number {
   let seen = Date.parse(lastEvent);
@@ -56,10 +52,6 @@ function lastSeen(root: string, run: RunRecord, lastEvent: string): number {
   return seen;
 }
 
-/** The folder of a project's run state (git-ignored). */
-export function stateDir(root: string): string {
-  return join(root, '.pipewright');
-}
 
 /**
  * Refuses a `.pipewright/` (or a folder in it) that is a symbolic link out of the project: a cloned
@@ -94,9 +86,6 @@ function isSymbolicLink(path: string): boolean {
   }
 }
 
-function historyFile(root: string): string {
-  return join(stateDir(root), 'history', 'runs.jsonl');
-}
 
 /**
  * Appends an event to the run history. Each event is one line written by one append, which the
@@ -105,7 +94,7 @@ function historyFile(root: string): string {
 export function appendHistory(root: string, event: RunEvent): void {
   if (event.kind === 'block-log' || event.kind === 'block-progress') return;
   const file = historyFile(root);
-  mkdirSync(join(stateDir(root), 'history'), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   appendFileSync(file, `${JSON.stringify(event)}\n`);
 }
 

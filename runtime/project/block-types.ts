@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TYPES_PATH } from '../layout.js';
 import { writeFileAtomic } from './write-file.js';
-
-/** Where a project keeps the block API's types, which its tsconfig.json includes. */
-export const TYPES_PATH = '.pipewright/types/pipewright.d.ts';
 
 /** The tsconfig.json of a new project: block files type-check against the block API without npm install. */
 export const PROJECT_TSCONFIG = `${JSON.stringify(

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stateDir } from '../history/run-history.js';
+import { postgresDir } from '../layout.js';
 import type { Project } from './model.js';
 import { envLookup, resolveProfile } from './profile-resolve.js';
 
@@ -33,7 +33,7 @@ export function projectSecrets(project: Project, env: NodeJS.ProcessEnv = proces
     if (resolved.value) collect(resolved.value, false, values);
   }
   for (const [name, value] of project.dotenv) collect(value, SECRET_KEY.test(name), values);
-  const credentials = join(stateDir(project.root), 'postgres', 'credentials.json');
+  const credentials = join(postgresDir(project.root), 'credentials.json');
   // Its password only: the user name ("postgres") is no secret, and masking it hid "PostgreSQL".
   if (existsSync(credentials)) collect((JSON.parse(readFileSync(credentials, 'utf8')) as { password?: string }).password, true, values);
   return [...values].sort((a, b) => b.length - a.length);

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stateDir } from '../history/run-history.js';
+import { claimsDir } from '../layout.js';
 
 function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -12,7 +12,7 @@ function safe(name: string): string {
  * same run twice. Returns false when another claimed it first.
  */
 export function claimRun(root: string, claim: { pipeline: string; trigger: string; executionDate: Date; by: string }): boolean {
-  const dir = join(stateDir(root), 'scheduler', 'claims', safe(claim.pipeline), safe(claim.trigger));
+  const dir = join(claimsDir(root), safe(claim.pipeline), safe(claim.trigger));
   mkdirSync(dir, { recursive: true });
   try {
     writeFileSync(join(dir, claim.executionDate.toISOString().replace(/:/g, '')), `${claim.by}\n`, { flag: 'wx' });
