@@ -11,6 +11,7 @@ import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
 import { formatDuration } from './run-renderer.js';
 import { onStopSignals } from './stop-signals.js';
+import { pruneProject } from '../history/retention.js';
 
 function when(date: Date): string {
   return date.toISOString().replace('T', ' ').replace(/:00\.000Z$/, '').replace(/ 00:00$/, '');
@@ -118,6 +119,7 @@ export const backfillVerb: Verb = {
       const ok = [...results.values()].every((s) => s === 'completed' || s === 'skipped') && notRun === 0;
       invocation.out(paint(invocation.color, ok ? 'green' : 'red', `${ok ? '✔' : '✖'} backfill ${ok ? 'done' : 'incomplete'} in ${formatDuration(Date.now() - started)}: ${summary}${notRun ? `, ${notRun} not started` : ''}`));
       if (!ok) invocation.out('  run the same command again to retry what did not complete');
+      pruneProject(project);
       return ok ? 0 : controller.signal.aborted ? 130 : 1;
     } finally {
       stopListening();

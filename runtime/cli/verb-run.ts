@@ -2,8 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runPipeline } from '../executor/run-pipeline.js';
 import { parseVarArguments } from '../executor/variables.js';
-import { DEFAULT_RETENTION_MS, parseRetention, pruneRunFolders } from '../history/retention.js';
-import { readHistory } from '../history/run-history.js';
+import { pruneProject } from '../history/retention.js';
 import { ensureBlockTypes } from '../project/block-types.js';
 import { loadProject } from '../project/load-project.js';
 import { parseStartTime } from '../project/schedule.js';
@@ -89,8 +88,7 @@ export const runVerb: Verb = {
           withUpstream: Boolean(invocation.flags['with-upstream']),
         },
       });
-      const retention = parseRetention((project.metadata?.value as Record<string, unknown> | null)?.variables_retention_period);
-      pruneRunFolders(dir, readHistory(dir), { retentionMs: retention ?? DEFAULT_RETENTION_MS });
+      pruneProject(project);
       return result.status === 'completed' ? 0 : result.status === 'cancelled' ? 130 : 1;
     } catch (error) {
       // Ctrl-C reaches esbuild's process too, and a compile cut short throws: that is a cancel.

@@ -3,6 +3,8 @@ import { PROFILE_FLAG, profileOf, PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
 import { onStopSignals } from './stop-signals.js';
+import { pruneProject } from '../history/retention.js';
+import { loadProject } from '../project/load-project.js';
 
 /** `pipewright scheduler`: runs the project's active time triggers until stopped. */
 export const schedulerVerb: Verb = {
@@ -48,9 +50,15 @@ export const schedulerVerb: Verb = {
       });
     });
     let timer: NodeJS.Timeout | undefined;
+    let pruned = 0;
     const loop = () => {
       try {
         scheduler.tick();
+        // Retention applies to what the scheduler's runs leave too, once an hour.
+        if (Date.now() - pruned > 3_600_000) {
+          pruned = Date.now();
+          pruneProject(loadProject(root));
+        }
       } catch (error) {
         invocation.out(`${stamp()} ${paint(invocation.color, 'red', 'error')}: ${(error as Error).message}`);
       }

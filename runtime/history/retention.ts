@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runsDir } from '../layout.js';
-import { latestOutputs, type RunRecord } from './run-history.js';
+import { eventsDir, runsDir } from '../layout.js';
+import type { Project } from '../project/model.js';
+import { latestOutputs, readHistory, type RunRecord } from './run-history.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -38,4 +39,29 @@ export function pruneRunFolders(root: string, runs: RunRecord[], options: { rete
     removed.push(id);
   }
   return removed;
+}
+
+/** Deletes the `--events` files the extension asked for that were last written longer ago than the retention period. */
+export function pruneEventFiles(root: string, options: { retentionMs: number; now?: number }): string[] {
+  const dir = eventsDir(root);
+  if (!existsSync(dir)) return [];
+  const now = options.now ?? Date.now();
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (now - statSync(file).mtimeMs <= options.retentionMs) continue;
+    rmSync(file, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/**
+ * Applies the project's retention (`variables_retention_period`, 30 days by default) to run folders and
+ * events files: after a run, a backfill, and hourly in the scheduler.
+ */
+export function pruneProject(project: Project, now = Date.now()): void {
+  const retentionMs = parseRetention((project.metadata?.value as Record<string, unknown> | null)?.variables_retention_period) ?? DEFAULT_RETENTION_MS;
+  pruneRunFolders(project.root, readHistory(project.root), { retentionMs, now });
+  pruneEventFiles(project.root, { retentionMs, now });
 }

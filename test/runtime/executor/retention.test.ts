@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseRetention, pruneRunFolders } from '../../../runtime/history/retention.ts';
+import { parseRetention, pruneProject, pruneRunFolders } from '../../../runtime/history/retention.ts';
+import { loadProject } from '../../../runtime/project/load-project.ts';
 import { appendHistory, readHistory } from '../../../runtime/history/run-history.ts';
 import type { RunEvent } from '../../../runtime/protocol.ts';
 import { writeTree } from '../../helpers/project-tree.ts';
@@ -44,4 +45,22 @@ test('old run folders go, except the ones holding a block\'s newest output; the 
   assert.equal(existsSync(join(root, '.pipewright/runs/old-latest-b')), true);
   assert.equal(existsSync(join(root, '.pipewright/runs/recent')), true);
   assert.equal(readHistory(root).length, 4);
+});
+
+test("pruneProject applies the project's retention to run folders and to old --events files", (t) => {
+  const root = writeTree(t, {
+    'metadata.yaml': 'variables_retention_period: 10d\n',
+    'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n',
+    '.pipewright/events/old.jsonl': '{}\n',
+    '.pipewright/events/new.jsonl': '{}\n',
+  });
+  run(root, 'twenty-days', { daysAgo: 20, status: 'failed', block: 'a' });
+  run(root, 'five-days', { daysAgo: 5, status: 'failed', block: 'a' });
+  const now = Date.UTC(2026, 0, 100);
+  utimesSync(join(root, '.pipewright/events/old.jsonl'), new Date(now - 20 * DAY), new Date(now - 20 * DAY));
+  utimesSync(join(root, '.pipewright/events/new.jsonl'), new Date(now - 5 * DAY), new Date(now - 5 * DAY));
+  pruneProject(loadProject(root), now);
+  assert.equal(existsSync(join(root, '.pipewright/runs/twenty-days')), false);
+  assert.equal(existsSync(join(root, '.pipewright/runs/five-days')), true);
+  assert.deepEqual(readdirSync(join(root, '.pipewright/events')), ['new.jsonl']);
 });
