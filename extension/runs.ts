@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { BlockStatus, RunEvent } from '../runtime/protocol.js';
 import { cliCommand } from './cli.js';
 import { eventsDir } from '../runtime/layout.js';
+import { formatDuration } from '../runtime/duration.js';
 
 /** A block's state in a live run. */
 export type LiveStatus = BlockStatus | 'running' | 'pending';
@@ -158,7 +159,7 @@ export class Runs implements vscode.Disposable {
       run.statuses.set(event.block, event.status);
     } else if (event.kind === 'run-finished') {
       run.finished = event.status;
-      const message = `Pipewright: ${run.pipeline} ${event.status} in ${(event.durationMs / 1000).toFixed(1)} s`;
+      const message = `Pipewright: ${run.pipeline} ${event.status} in ${formatDuration(event.durationMs)}`;
       if (event.status === 'completed') void vscode.window.showInformationMessage(message);
       else void vscode.window.showErrorMessage(message, 'Show logs').then((choice) => choice && vscode.commands.executeCommand('pipewright.showLogs', run.root, event.runId));
     } else {

@@ -3,6 +3,7 @@ import type { PipelineGraph } from '../runtime/graph/graph.js';
 import type { BlockRecord, RunRecord } from '../runtime/history/run-history.js';
 import type { Block, Pipeline } from '../runtime/project/model.js';
 import type { LiveStatuses } from './dag-model.js';
+import { formatDuration } from '../runtime/duration.js';
 
 /** A block as the Pipelines view lists it under its pipeline. */
 export interface BlockRow {
@@ -20,7 +21,7 @@ export interface BlockRow {
 }
 
 export function seconds(ms?: number): string {
-  return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`;
+  return ms === undefined ? '' : formatDuration(ms);
 }
 
 /** The blocks of a pipeline in run order (blocks of a cycle after), with their latest status and runs. */

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { readHistory, type BlockRecord, type RunRecord } from '../runtime/history/run-history.js';
 import { historyFile } from '../runtime/layout.js';
+import { formatDuration } from '../runtime/duration.js';
 
 const MARK: Record<string, string> = {
   completed: '✓',
@@ -32,7 +33,7 @@ function runsOf(root: string): RunRecord[] {
 }
 
 function seconds(ms: number | undefined): string {
-  return ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return ms === undefined ? '' : formatDuration(ms);
 }
 
 /** A block's latest run as a line of a hover: status, when, how long, rows, and the run; undefined when it never ran. */

@@ -1,5 +1,6 @@
 import type { RunEvent } from '../protocol.js';
 import { paint } from './output.js';
+import { formatDuration } from '../duration.js';
 
 /** Human-readable sizes and counts for the terminal. */
 export function formatBytes(bytes: number): string {
@@ -14,11 +15,6 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** Seconds with one decimal, or minutes and seconds. */
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 const number = new Intl.NumberFormat('en-US');
 

@@ -9,7 +9,7 @@ import { PROJECT_FLAG, type Invocation, type Verb, PROFILE_FLAG, profileOf } fro
 import { paint } from './output.js';
 import { namedPipeline, runnable } from './pipeline-arg.js';
 import { noProject, projectDir } from './project-arg.js';
-import { formatDuration } from './run-renderer.js';
+import { formatDuration } from '../duration.js';
 import { onStopSignals } from './stop-signals.js';
 import { pruneProject } from '../history/retention.js';
 

@@ -5,7 +5,7 @@ import { findRun, readHistory, type RunRecord } from '../history/run-history.js'
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
-import { formatDuration } from './run-renderer.js';
+import { formatDuration } from '../duration.js';
 
 /** A run as `pipewright runs --json` gives it. */
 export function runJson(run: RunRecord) {
