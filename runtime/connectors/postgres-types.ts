@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sqlIdent } from '../data/sql-text.js';
 
 /** The PostgreSQL column type for a DuckDB type: exact for the types data pipelines carry, text otherwise. */
 export function postgresType(duckType: string): string {
@@ -58,10 +59,8 @@ export function shortPgName(name: string): string {
   return `${name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, PG_NAME_BYTES - hash.length - 1)}_${hash}`;
 }
 
-/** A quoted PostgreSQL identifier. */
-export function pgIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+/** A quoted PostgreSQL identifier: the same double-quoted form as DuckDB's (one quoting, sql-text.ts). */
+export const pgIdent = sqlIdent;
 
 /** PostgreSQL type OIDs (pg_type.oid, fixed in every server) → DuckDB types, for reading COPY's CSV. */
 const DUCK_TYPES_BY_OID: Record<number, string> = {

@@ -1,3 +1,4 @@
+import { sqlIdent } from '../data/sql-text.js';
 import { SQL_LITERAL_FILTER, upstreamView } from '../template/names.js';
 import { findTemplateExpressions, renderTemplate, TemplateValueError, type TemplateExpression } from '../template/template.js';
 
@@ -35,10 +36,6 @@ function text(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object' && value !== null) return JSON.stringify(value);
   return String(value);
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -80,7 +77,7 @@ function resolve(expression: TemplateExpression, context: SqlTemplateContext): R
       return { kind: 'sql', sql: context.upstreamName ? context.upstreamName(index) : upstreamView(index) };
     }
     const upstream = context.upstream.indexOf(parsed.name);
-    if (upstream >= 0) return { kind: 'sql', sql: context.upstreamName ? context.upstreamName(upstream) : quoteIdent(upstreamView(upstream)) };
+    if (upstream >= 0) return { kind: 'sql', sql: context.upstreamName ? context.upstreamName(upstream) : sqlIdent(upstreamView(upstream)) };
     if (parsed.name in context.variables) return { kind: 'value', value: context.variables[parsed.name] };
     throw new TemplateValueError(`{{ ${parsed.name} }} is undefined: it is neither an upstream block nor a variable of this run`, expression.start);
   }
