@@ -21,6 +21,11 @@ export function setLongTimeout(callback: () => void, ms: number): LongTimer {
   return { clear: () => clearTimeout(timer) };
 }
 
+/** Exponential backoff: `first` seconds before retry 1, doubling each time, never more than `max`. */
+export function backoffSeconds(retry: number, options: { first: number; max?: number }): number {
+  return Math.min(options.first * 2 ** (retry - 1), options.max ?? Infinity);
+}
+
 /** Waits `seconds`, or less when `signal` aborts (it then resolves at once, without throwing). */
 export function sleep(seconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sleep } from '../abortable-sleep.js';
+import { backoffSeconds, sleep } from '../abortable-sleep.js';
 
 /** How a download reports and retries. */
 export interface DownloadOptions {
@@ -76,7 +76,7 @@ export async function download(url: string, dir: string, options: DownloadOption
     } catch (error) {
       rmSync(file, { force: true });
       if (!(error instanceof HttpError) || !error.transient || tried >= retries) throw error;
-      const delay = (options.retryDelaySeconds ?? 1) * 2 ** tried;
+      const delay = backoffSeconds(tried + 1, { first: options.retryDelaySeconds ?? 1 });
       options.onRetry?.(tried + 1, error.message, delay);
       await sleep(delay, options.signal);
       if (options.signal.aborted) throw error;

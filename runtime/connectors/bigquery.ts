@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sleep } from '../abortable-sleep.js';
+import { backoffSeconds, sleep } from '../abortable-sleep.js';
 import { onInterrupt } from '../interrupts.js';
 import { Dataset } from '../data/dataset.js';
 import { writeParquetFile, portableSelect } from '../data/parquet-write.js';
@@ -123,7 +123,7 @@ export class LocalWarehouse implements Warehouse {
       if (!busy || Date.now() - started > LOCK_WAIT_MS) {
         throw new Error(`Cannot open the local warehouse ${this.file}: ${failure.message}${busy ? ' (another run holds it; it is free again when that run ends)' : ''}`, { cause: failure });
       }
-      await sleep(Math.min(2, 0.05 * 2 ** attempt), this.signal ?? new AbortController().signal);
+      await sleep(backoffSeconds(attempt + 1, { first: 0.05, max: 2 }), this.signal ?? new AbortController().signal);
       if (this.signal?.aborted) throw new Error('Cancelled while waiting for the local warehouse', { cause: failure });
     }
     try {

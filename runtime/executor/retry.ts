@@ -1,3 +1,5 @@
+import { backoffSeconds } from '../abortable-sleep.js';
+
 /** How a failed block is retried (Mage's retry_config). */
 export interface RetryConfig {
   retries: number;
@@ -28,6 +30,5 @@ export function mergeRetryConfig(...levels: unknown[]): RetryConfig {
 
 /** Seconds to wait before retry number `retry` (1 for the first). */
 export function retryDelay(config: RetryConfig, retry: number): number {
-  const delay = config.exponentialBackoff ? config.delay * 2 ** (retry - 1) : config.delay;
-  return Math.min(delay, config.maxDelay);
+  return config.exponentialBackoff ? backoffSeconds(retry, { first: config.delay, max: config.maxDelay }) : Math.min(config.delay, config.maxDelay);
 }
