@@ -6,10 +6,11 @@ import { readHistory, type RunRecord } from '../runtime/history/run-history.js';
 import { ensureBlockTypes } from '../runtime/project/block-types.js';
 import { findProjectRoot, loadProject } from '../runtime/project/load-project.js';
 import type { Pipeline, Project } from '../runtime/project/model.js';
+import { pipelineFileOf } from '../runtime/project/pipeline-files.js';
 
 /** Whether `file` is a pipeline's `pipelines/<name>/metadata.yaml`. */
 export function isPipelineMetadata(file: string): boolean {
-  return basename(file) === 'metadata.yaml' && basename(dirname(dirname(file))) === 'pipelines';
+  return pipelineFileOf(undefined, file)?.kind === 'metadata';
 }
 
 /** A project of the workspace as the views show it: the runtime's model, graphs and run history. */

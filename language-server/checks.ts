@@ -12,13 +12,14 @@ import { validatePipelineFolder, validateRootFiles } from '../runtime/validate-p
 import { diagnosticsByUri, LARGE_DOCUMENT } from './diagnostics.js';
 import type { Models } from './models.js';
 import { checkWholeProject, type CheckRequest, type CheckResult } from './project-check.js';
+import { pipelineFileOf } from '../runtime/project/pipeline-files.js';
 
 /** What a change of one file is, for the checks it needs at once. */
 type Place = { kind: 'pipeline'; dir: string } | { kind: 'root' } | { kind: 'block' } | { kind: 'other' };
 
 function placeOf(root: string, file: string): Place {
   const dir = dirname(file);
-  if (dirname(dir) === join(root, 'pipelines') && ['metadata.yaml', 'triggers.yaml'].includes(basename(file))) return { kind: 'pipeline', dir };
+  if (pipelineFileOf(root, file)) return { kind: 'pipeline', dir };
   if (dir === root && ['io_config.yaml', 'metadata.yaml', '.env', 'dev.env'].includes(basename(file))) return { kind: 'root' };
   if (/\.(ts|sql|py)$/.test(file)) return { kind: 'block' };
   return { kind: 'other' };

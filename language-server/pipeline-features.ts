@@ -1,4 +1,4 @@
-import { basename, dirname, relative } from 'node:path';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CompletionItemKind, MarkupKind, type CompletionItem, type Hover, type Location } from 'vscode-languageserver';
 import { buildGraph, type PipelineGraph } from '../runtime/graph/graph.js';
@@ -7,11 +7,12 @@ import { keysAt, schemaAt, valuesAt } from './schema-lookup.js';
 import { lastRunLine } from './run-status.js';
 import { profileNames } from './source-features.js';
 import { cursorInText, type YamlCursor } from './yaml-cursor.js';
+import { pipelineFileOf } from '../runtime/project/pipeline-files.js';
 
 /** The pipeline whose metadata.yaml is at `file`, if it is one. */
 export function pipelineOfFile(project: Project, file: string): Pipeline | undefined {
-  if (basename(file) !== 'metadata.yaml' || basename(dirname(dirname(file))) !== 'pipelines') return undefined;
-  return project.pipelines.get(basename(dirname(file)));
+  const own = pipelineFileOf(project.root, file);
+  return own?.kind === 'metadata' ? project.pipelines.get(own.pipeline) : undefined;
 }
 
 /** The keys whose list items name other blocks. */

@@ -1,4 +1,3 @@
-import { basename, dirname } from 'node:path';
 import cronstrue from 'cronstrue';
 import { CompletionItemKind, MarkupKind, type CompletionItem, type Hover } from 'vscode-languageserver';
 import type { Pipeline, Project, Trigger } from '../runtime/project/model.js';
@@ -6,11 +5,12 @@ import { scheduleIntervalError } from '../runtime/project/schedule.js';
 import { nextRunTimes, scheduleCron } from '../runtime/project/schedule-times.js';
 import { keysAt, schemaAt, valuesAt } from './schema-lookup.js';
 import { cursorInText } from './yaml-cursor.js';
+import { pipelineFileOf } from '../runtime/project/pipeline-files.js';
 
 /** The pipeline whose triggers.yaml is at `file`, if it is one. */
 export function pipelineOfTriggersFile(project: Project, file: string): Pipeline | undefined {
-  if (basename(file) !== 'triggers.yaml' || basename(dirname(dirname(file))) !== 'pipelines') return undefined;
-  return project.pipelines.get(basename(dirname(file)));
+  const own = pipelineFileOf(project.root, file);
+  return own?.kind === 'triggers' ? project.pipelines.get(own.pipeline) : undefined;
 }
 
 /** What Mage's presets mean (they are all in UTC unless the trigger sets a timezone). */
