@@ -7,7 +7,7 @@ import { isBlockLanguage } from '../runtime/project/block-kinds.js';
 import type { ProjectHost } from '../runtime/project/host.js';
 import { addLinkToText } from '../runtime/scaffold/add-block.js';
 import { blockTemplate, TEMPLATE_LANGUAGES, TEMPLATE_TYPES, type TemplateType } from '../runtime/scaffold/block-templates.js';
-import { toRange } from './diagnostics.js';
+import { toRange } from './lsp-diagnostic.js';
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

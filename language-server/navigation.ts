@@ -7,7 +7,7 @@ import type { SourceRange } from '../runtime/problem.js';
 import type { ProjectHost } from '../runtime/project/host.js';
 import type { Block, Pipeline, Project } from '../runtime/project/model.js';
 import { hasPath, nodeRange, valueRange, type YamlFile } from '../runtime/project/yaml-file.js';
-import { toRange } from './diagnostics.js';
+import { toRange } from './lsp-diagnostic.js';
 import { LINK_KEYS } from './pipeline-features.js';
 
 /** Where one block is written in a pipeline's metadata.yaml: its uuid, and every link naming it. */

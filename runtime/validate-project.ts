@@ -1,7 +1,7 @@
 import { dirname, relative, sep } from 'node:path';
 import { fanOut } from './graph/dynamic.js';
 import { buildGraph } from './graph/graph.js';
-import { checkSources, literalSecrets } from './check-sources.js';
+import { checkBlockCode, literalSecrets } from './check-block-code.js';
 import { addProblems, finishProblems, type Problem } from './problem.js';
 import { diskHost, type ProjectHost } from './project/host.js';
 import type { Block, Pipeline, Project } from './project/model.js';
@@ -16,7 +16,7 @@ export function validateProject(project: Project, options: { env?: NodeJS.Proces
   const problems = [...project.problems];
   for (const pipeline of project.pipelines.values()) addProblems(problems, checkPipeline(project, pipeline));
   addProblems(problems, checkEnvironment(project, options.env ?? process.env));
-  addProblems(problems, checkSources(project, options.host ?? diskHost, options.env ?? process.env));
+  addProblems(problems, checkBlockCode(project, options.host ?? diskHost, options.env ?? process.env));
   return finishProblems(problems);
 }
 
@@ -65,7 +65,7 @@ function checkPipeline(project: Project, pipeline: Pipeline): Problem[] {
     } else {
       seen.set(block.uuid, block);
     }
-    addProblems(problems, checkBlockFile(project, pipeline, block));
+    addProblems(problems, missingBlockFile(project, pipeline, block));
   }
   const graph = buildGraph(pipeline);
   for (const ref of graph.unknown) {
@@ -164,7 +164,8 @@ function checkProfiles(project: Project, pipeline: Pipeline): Problem[] {
   });
 }
 
-function checkBlockFile(project: Project, pipeline: Pipeline, block: Block): Problem[] {
+/** A block whose file is missing, or leads out of the project. */
+function missingBlockFile(project: Project, pipeline: Pipeline, block: Block): Problem[] {
   if (!block.file || block.fileExists) return [];
   const shown = relative(project.root, block.file);
   const setting = { file_path: 'configuration.file_path', file_source: 'configuration.file_source.path', convention: 'the uuid' }[block.fileVia ?? 'convention'];

@@ -110,7 +110,7 @@ export function checkBlockSource(project: Project, pipeline: Pipeline, block: Bl
  * What the project's code files say beyond the YAML: each block file against its pipelines' entries
  * and the environment, block files no pipeline uses (a hint), and literal secrets in io_config.yaml.
  */
-export function checkSources(project: Project, host: ProjectHost, env: NodeJS.ProcessEnv = process.env): Problem[] {
+export function checkBlockCode(project: Project, host: ProjectHost, env: NodeJS.ProcessEnv = process.env): Problem[] {
   const problems: Problem[] = [];
   for (const file of project.blockUses.keys()) {
     const text = host.readFile(file);
