@@ -1,5 +1,4 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
-import { onInterrupt } from '../interrupts.js';
 
 // The instance behind each connection openDuck made, so a stream can open a connection of its own,
 // and the connections open on it, so that all of them can be interrupted.
@@ -20,8 +19,6 @@ export async function openDuck(options: { memoryLimit?: string; threads?: number
   });
   const connection = await instance.connect();
   instances.set(connection, { instance, open: new Set([connection]) });
-  // A worker's DuckDB lives as long as the worker, and a stopped block must stop its query.
-  onInterrupt(() => interruptDuck(connection));
   return connection;
 }
 

@@ -9,7 +9,7 @@ import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sleep } from '../abortable-sleep.js';
-import { interruptAll } from '../interrupts.js';
+import { interruptAll, onInterrupt } from '../interrupts.js';
 import { BLOCK_API, BLOCK_API_KEY } from '../block-api/api.js';
 import { isBlockDefinition, isTestDefinition, type BlockDefinition, type TestDefinition } from '../block-api/definitions.js';
 import { setBlockEnvironment } from '../block-api/environment.js';
@@ -44,8 +44,11 @@ function failure(error: unknown, code: BlockError['code'], compiled?: string, pr
 let duck: DuckDBConnection | undefined;
 async function connection(workDir: string): Promise<DuckDBConnection> {
   if (!duck) {
-    const { openDuck } = await import('../data/duck.js');
-    duck = await openDuck({ tempDirectory: workDir });
+    const { interruptDuck, openDuck } = await import('../data/duck.js');
+    const opened = await openDuck({ tempDirectory: workDir });
+    // The worker's DuckDB lives as long as the worker, and a stopped block must stop its queries.
+    onInterrupt(() => interruptDuck(opened));
+    duck = opened;
   }
   return duck;
 }

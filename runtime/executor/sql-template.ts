@@ -1,4 +1,4 @@
-import { sqlIdent } from '../data/sql-text.js';
+import { sqlIdent, sqlString } from '../data/sql-text.js';
 import { SQL_LITERAL_FILTER, upstreamView } from '../template/names.js';
 import { findTemplateExpressions, renderTemplate, TemplateValueError, type TemplateExpression } from '../template/template.js';
 
@@ -29,7 +29,7 @@ export function sqlLiteral(value: unknown, dialect: SqlDialect = 'duckdb'): stri
   if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') return String(value);
   const body = text(value);
   if (dialect === 'bigquery') return `'${body.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
-  return `'${body.replace(/'/g, "''")}'`;
+  return sqlString(body);
 }
 
 function text(value: unknown): string {
