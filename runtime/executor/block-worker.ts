@@ -355,11 +355,8 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
     });
     return sqlDone(task, output);
   }
-  throw new BlockFailure({
-    code: 'unsupported',
-    message: `Pipewright runs TypeScript and SQL blocks; "${task.block.uuid}" is ${task.block.language} (${task.block.file}). Mage runs it; to run it here, rewrite it as a .ts or .sql block`,
-    file: task.block.file,
-  });
+  // The run's runner table (block-runner.ts) sends other languages elsewhere.
+  throw new Error(`Internal error: a ${task.block.language} block was sent to the block worker`);
 }
 
 process.setSourceMapsEnabled(true);

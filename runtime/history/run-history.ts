@@ -5,25 +5,16 @@ import { isWithin } from '../path-within.js';
 import type { BlockError, BlockStatus, RunEvent, RunStatus, StoredOutput } from '../protocol.js';
 import { isGone } from './process-identity.js';
 
-/** One block of a run, as the history knows it. */
-export interface BlockRecord {
-  block: string;
+type BlockFinished = Extract<RunEvent, { kind: 'block-finished' }>;
+
+/** One block of a run, as the history knows it: what its block-finished event said, while it runs too. */
+export type BlockRecord = Omit<BlockFinished, 'kind' | 'time' | 'runId' | 'status' | 'attempt' | 'durationMs'> & {
   status: BlockStatus | 'running' | 'pending';
   attempts: number;
-  startedAt?: string;
   durationMs?: number;
-  output?: StoredOutput;
-  error?: BlockError;
-  tests?: { passed: number; total: number };
-  peakMemoryBytes?: number;
-  upstreamFrom?: Record<string, string>;
-  /** A block run once per item of a dynamic block: its children's names. */
-  children?: string[];
-  /** A child of a dynamic block: the block it is a run of. */
-  parent?: string;
   /** The callbacks that ran after the block. */
   callbacks?: { callback: string; on: 'success' | 'failure'; status: 'completed' | 'failed'; error?: BlockError }[];
-}
+};
 
 /** One pipeline run, folded from its events. */
 export interface RunRecord {
@@ -141,19 +132,10 @@ function fold(runs: Map<string, RunRecord>, identities: Map<string, { host: stri
   } else if (event.kind === 'block-retry') {
     block.error = event.error;
   } else if (event.kind === 'block-finished') {
-    Object.assign(block, {
-      status: event.status,
-      attempts: event.attempt,
-      durationMs: event.durationMs,
-      output: event.output,
-      error: event.error,
-      tests: event.tests,
-      peakMemoryBytes: event.peakMemoryBytes,
-      upstreamFrom: event.upstreamFrom,
-      children: event.children,
-      parent: event.parent,
-    });
-    block.startedAt ??= event.startedAt;
+    const { kind: _kind, time: _time, runId: _runId, attempt, startedAt, ...finished } = event;
+    // A retry's error goes: the finished event says whether the block ended with one.
+    Object.assign(block, { error: undefined }, finished, { attempts: attempt });
+    block.startedAt ??= startedAt;
   }
 }
 
