@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../runtime/project/load-project.ts';
-import { validateProject } from '../runtime/validate-project.ts';
+import { validateProject } from '../runtime/validate/validate-project.ts';
 import { LspClient } from '../test/helpers/lsp-client.ts';
 import { generateProject } from './generate-project.ts';
 import type { BenchRow } from './runtime-bench.ts';

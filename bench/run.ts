@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { loadProject } from '../runtime/project/load-project.ts';
-import { validateProject } from '../runtime/validate-project.ts';
+import { validateProject } from '../runtime/validate/validate-project.ts';
 import { generateProject } from './generate-project.ts';
 import { partitionedParquetBench } from './parquet-bench.ts';
 import { languageServerBench } from './language-server-bench.ts';

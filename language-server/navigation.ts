@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceRange } from '../runtime/problem.js';
 import type { ProjectHost } from '../runtime/project/host.js';
 import type { Block, Pipeline, Project } from '../runtime/project/model.js';
-import { hasPath, nodeRange, valueRange, type YamlFile } from '../runtime/project/yaml-file.js';
+import { hasPath, nodeRange, valueRange, type YamlFile } from '../runtime/yaml/yaml-file.js';
 import { toRange } from './lsp-diagnostic.js';
 import { LINK_KEYS } from './pipeline-features.js';
 

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Problem } from '../runtime/problem.js';
 import { loadProject } from '../runtime/project/load-project.js';
-import { validateProject } from '../runtime/validate-project.js';
+import { validateProject } from '../runtime/validate/validate-project.js';
 import { overlayHost } from './overlay-host.js';
 
 /** What the language server asks its checking thread: a whole project, with the editor's unsaved texts. */

@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { readPositions, type PositionNode } from '../runtime/project/yaml-positions.js';
+import { readPositions, type PositionNode } from '../runtime/yaml/yaml-positions.js';
 
 /** Where a cursor is in a YAML document: the path of the value (or key) under it. */
 export interface YamlCursor {

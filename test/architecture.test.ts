@@ -94,3 +94,46 @@ test('every path under .pipewright/ comes from runtime/layout.ts', () => {
   const handMade = files.filter((f) => !f.endsWith('runtime/layout.ts') && /join\([^)]*['"`]\.pipewright['"`/]/.test(readFileSync(f, 'utf8')));
   assert.deepEqual(handMade.map((f) => relative(root, f)), []);
 });
+
+test('source folders import each other without cycles (a folder is a layer: runtime/ itself holds only leaf modules)', () => {
+  const folderOf = (file: string) => relative(root, dirname(file));
+  const edges = new Map<string, Map<string, string>>();
+  for (const [file, specifiers] of graph) {
+    for (const s of specifiers) {
+      const local = resolveLocal(file, s);
+      if (!local || !graph.has(local) || folderOf(local) === folderOf(file)) continue;
+      const from = edges.get(folderOf(file)) ?? new Map<string, string>();
+      edges.set(folderOf(file), from);
+      from.set(folderOf(local), `${relative(root, file)} imports ${s}`);
+    }
+  }
+  const cycles: string[] = [];
+  for (const [a, targets] of edges) {
+    for (const [b, why] of targets) {
+      const back = edges.get(b)?.get(a);
+      if (back && a < b) cycles.push(`${a} ⇄ ${b}: ${why}; ${back}`);
+    }
+  }
+  assert.deepEqual(cycles, []);
+});
+
+// What the views (the extension, the language server) may use of the runtime: the model and its
+// checks, the graph, the history they show, scaffolding, and the protocol. Runs happen in the CLI.
+const FOR_VIEWS = [
+  'runtime/protocol.ts', 'runtime/problem.ts', 'runtime/layout.ts', 'runtime/duration.ts', 'runtime/history/run-history.ts',
+  'runtime/project/', 'runtime/graph/', 'runtime/yaml/', 'runtime/validate/', 'runtime/template/', 'runtime/schema/', 'runtime/scaffold/',
+];
+
+test('the views import the runtime only through the modules meant for them', () => {
+  const offending: string[] = [];
+  for (const [file, specifiers] of graph) {
+    const view = relative(root, file);
+    if (!view.startsWith('extension/') && !view.startsWith('language-server/')) continue;
+    for (const s of specifiers) {
+      const local = resolveLocal(file, s);
+      const target = local && relative(root, local);
+      if (target?.startsWith('runtime/') && !FOR_VIEWS.some((allowed) => (allowed.endsWith('/') ? target.startsWith(allowed) : target === allowed))) offending.push(`${view} imports ${s}`);
+    }
+  }
+  assert.deepEqual(offending, []);
+});

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { buildGraph } from '../runtime/graph/graph.ts';
 import { loadWorkspace } from '../runtime/project/load-project.ts';
 import { formatProblem } from '../runtime/problem.ts';
-import { validateProject } from '../runtime/validate-project.ts';
+import { validateProject } from '../runtime/validate/validate-project.ts';
 
 // Real Mage projects from ../shared/mage-corpus (beside this repository in the development
 // workspace and in CI; not part of a user's clone). Mage loads all of them, so Pipewright must load,

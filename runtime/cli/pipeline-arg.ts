@@ -1,6 +1,6 @@
 import { join, sep } from 'node:path';
 import type { Pipeline, Project } from '../project/model.js';
-import { validateProject } from '../validate-project.js';
+import { validateProject } from '../validate/validate-project.js';
 import type { Invocation } from './command.js';
 import { problemLine } from './output.js';
 

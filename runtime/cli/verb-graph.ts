@@ -2,7 +2,7 @@ import { fanOut, isDynamic, reducesOutput } from '../graph/dynamic.js';
 import { buildGraph, type PipelineGraph } from '../graph/graph.js';
 import { loadProject } from '../project/load-project.js';
 import type { Pipeline, Project } from '../project/model.js';
-import { validateProject } from '../validate-project.js';
+import { validateProject } from '../validate/validate-project.js';
 import { PROJECT_FLAG, type Invocation, type Verb } from './command.js';
 import { displayPath, paint, problemLine } from './output.js';
 import { noProject, projectDir } from './project-arg.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadWorkspace, notAProject } from '../project/load-project.js';
 import { addProblems, finishProblems, type Problem } from '../problem.js';
-import { validateProject } from '../validate-project.js';
+import { validateProject } from '../validate/validate-project.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
 import { displayPath, paint, problemLine } from './output.js';
 import { noProject, projectDir } from './project-arg.js';

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Loaded, Problem, SourceRange } from '../problem.js';
 import { findTemplateExpressions, type TemplateExpression } from '../template/template.js';
-import { keyRange, offsetRange, type YamlFile } from './yaml-file.js';
+import { keyRange, offsetRange, type YamlFile } from '../yaml/yaml-file.js';
 
 /** One `{{ env_var('X') }}` reference in io_config.yaml. */
 export interface EnvReference {

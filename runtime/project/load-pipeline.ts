@@ -7,7 +7,7 @@ import type { ProjectHost } from './host.js';
 import type { Block, BlockList, Pipeline } from './model.js';
 import { readTriggers } from './load-triggers.js';
 import { closest } from './suggest.js';
-import { keyRange, parseYamlFile, valueRange, type YamlFile } from './yaml-file.js';
+import { keyRange, parseYamlFile, valueRange, type YamlFile } from '../yaml/yaml-file.js';
 
 const BLOCK_LISTS: BlockList[] = ['blocks', 'callbacks', 'conditionals', 'widgets'];
 

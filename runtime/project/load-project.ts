@@ -6,7 +6,7 @@ import { readIoConfig, type IoConfig } from './io-config.js';
 import { loadPipeline } from './load-pipeline.js';
 import { readProjectEnv } from './project-env.js';
 import type { BlockUse, Pipeline, Project } from './model.js';
-import { keyRange, parseYamlFile, type YamlFile } from './yaml-file.js';
+import { keyRange, parseYamlFile, type YamlFile } from '../yaml/yaml-file.js';
 
 /** Options of `loadProject`. */
 export interface LoadOptions {

@@ -2,7 +2,7 @@ import { addProblems, type Loaded, type Problem } from '../problem.js';
 import { validateSchema } from '../schema/validate-schema.js';
 import type { Trigger } from './model.js';
 import { isValidTimezone, parseStartTime, scheduleIntervalError } from './schedule.js';
-import { keyRange, parseYamlFile, valueRange, type YamlFile } from './yaml-file.js';
+import { keyRange, parseYamlFile, valueRange, type YamlFile } from '../yaml/yaml-file.js';
 
 /** Reads a pipeline's triggers.yaml (Mage's format), checking schedules, start times and names. */
 export function readTriggers(path: string, text: string): Loaded<Trigger[]> & { file: YamlFile } {

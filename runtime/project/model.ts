@@ -1,7 +1,7 @@
 import type { Problem } from '../problem.js';
 import type { BlockLanguage, BlockType } from './block-kinds.js';
 import type { IoConfig } from './io-config.js';
-import type { YamlFile, YamlPath } from './yaml-file.js';
+import type { YamlFile, YamlPath } from '../yaml/yaml-file.js';
 
 /** The lists of a pipeline's metadata.yaml that hold blocks. */
 export type BlockList = 'blocks' | 'callbacks' | 'conditionals' | 'widgets';

@@ -1,7 +1,7 @@
 import type { Loaded, Problem } from '../problem.js';
 import { renderTemplate } from '../template/template.js';
 import type { IoConfig } from './io-config.js';
-import { keyRange } from './yaml-file.js';
+import { keyRange } from '../yaml/yaml-file.js';
 
 /** Where variables come from: the process environment first, then the project's `.env`. */
 export type EnvLookup = (name: string) => string | undefined;

@@ -4,7 +4,7 @@ import { diskHost } from './host.js';
 import { readIoConfig } from './io-config.js';
 import { readProjectEnv } from './project-env.js';
 import { envLookup, resolveProfile } from './profile-resolve.js';
-import { parseYamlFile } from './yaml-file.js';
+import { parseYamlFile } from '../yaml/yaml-file.js';
 
 /**
  * Resolves one profile of a project's io_config.yaml for a run; any problem (no file, unknown

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { readIoConfig } from '../project/io-config.js';
-import { parseYamlFile } from '../project/yaml-file.js';
+import { parseYamlFile } from '../yaml/yaml-file.js';
 import { createFile } from '../project/write-file.js';
 import { pipewrightVersion } from '../version.js';
 

@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../problem.js';
-import { keyRange, valueRange, type YamlFile, type YamlPath } from '../project/yaml-file.js';
+import { keyRange, valueRange, type YamlFile, type YamlPath } from '../yaml/yaml-file.js';
 import { SCHEMAS, type SchemaKind } from './schemas.js';
 
 let compiled: Map<SchemaKind, ValidateFunction> | undefined;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDocument } from 'yaml';
 import { cursorAt, cursorAtPositions } from '../../language-server/yaml-cursor.ts';
-import { readPositions } from '../../runtime/project/yaml-positions.ts';
+import { readPositions } from '../../runtime/yaml/yaml-positions.ts';
 
 // Large documents are read with the fast positions instead of a full parse; on every key and value
 // the cursor must be the same either way.

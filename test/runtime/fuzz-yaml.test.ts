@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadProject } from '../../runtime/project/load-project.ts';
-import { validateProject } from '../../runtime/validate-project.ts';
+import { validateProject } from '../../runtime/validate/validate-project.ts';
 import { pipewright } from '../helpers/cli.ts';
 import { lines, writeTree } from '../helpers/project-tree.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { relative } from 'node:path';
 import { test } from 'node:test';
 import { loadProject } from '../../runtime/project/load-project.ts';
-import { validateProject } from '../../runtime/validate-project.ts';
+import { validateProject } from '../../runtime/validate/validate-project.ts';
 import { lines, writeTree } from '../helpers/project-tree.ts';
 
 // Malformed projects, each checked against the exact problems it must produce: severity, code and

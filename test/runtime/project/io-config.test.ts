@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readIoConfig } from '../../../runtime/project/io-config.ts';
 import { envLookup, resolveProfile } from '../../../runtime/project/profile-resolve.ts';
-import { parseYamlFile } from '../../../runtime/project/yaml-file.ts';
+import { parseYamlFile } from '../../../runtime/yaml/yaml-file.ts';
 import { lines } from '../../helpers/project-tree.ts';
 
 function config(text: string) {

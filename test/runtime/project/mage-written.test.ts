@@ -5,7 +5,7 @@ import { fanOut } from '../../../runtime/graph/dynamic.ts';
 import { buildGraph } from '../../../runtime/graph/graph.ts';
 import { loadProject } from '../../../runtime/project/load-project.ts';
 import { resolveProfile, envLookup } from '../../../runtime/project/profile-resolve.ts';
-import { validateProject } from '../../../runtime/validate-project.ts';
+import { validateProject } from '../../../runtime/validate/validate-project.ts';
 
 // test/fixtures/mage-written is written the way Mage writes projects: keys sorted, nulls for color,
 // executor_config and timeout, run status in the file, Python and SQL blocks, callbacks and

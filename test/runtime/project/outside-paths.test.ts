@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { loadProject } from '../../../runtime/project/load-project.ts';
 import { addBlock } from '../../../runtime/scaffold/add-block.ts';
-import { validateProject } from '../../../runtime/validate-project.ts';
+import { validateProject } from '../../../runtime/validate/validate-project.ts';
 import { pipewright } from '../../helpers/cli.ts';
 import { lines, writeTree } from '../../helpers/project-tree.ts';
 

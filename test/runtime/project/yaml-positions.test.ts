@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasPath, keyRange, parseYamlFile, valueRange, type YamlPath } from '../../../runtime/project/yaml-file.ts';
-import { readPositions } from '../../../runtime/project/yaml-positions.ts';
+import { hasPath, keyRange, parseYamlFile, valueRange, type YamlPath } from '../../../runtime/yaml/yaml-file.ts';
+import { readPositions } from '../../../runtime/yaml/yaml-positions.ts';
 
 // Ranges come from js-yaml's parse events (fast) or from the `yaml` package's document (the
 // reference). Both must point at the same place for every value of every YAML file we have, and

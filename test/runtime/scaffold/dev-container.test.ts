@@ -4,7 +4,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { parse } from 'yaml';
-import { parseYamlFile } from '../../../runtime/project/yaml-file.ts';
+import { parseYamlFile } from '../../../runtime/yaml/yaml-file.ts';
 import { readIoConfig } from '../../../runtime/project/io-config.ts';
 import { envLookup, resolveProfile } from '../../../runtime/project/profile-resolve.ts';
 import { readProjectEnv } from '../../../runtime/project/project-env.ts';

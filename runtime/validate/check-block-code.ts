@@ -1,13 +1,13 @@
 import { basename, dirname, join, relative } from 'node:path';
-import { addProblems, type Problem, type SourceRange } from './problem.js';
-import { blockDirectory, LANGUAGE_EXTENSIONS } from './project/block-kinds.js';
-import type { ProjectHost } from './project/host.js';
-import type { Block, Pipeline, Project } from './project/model.js';
-import { envLookup, type EnvLookup } from './project/profile-resolve.js';
-import { SECRET_KEY } from './project/secrets.js';
-import { RUN_VARIABLES, SQL_LITERAL_FILTER } from './template/names.js';
-import { findTemplateExpressions } from './template/template.js';
-import { hasPath, valueRange } from './project/yaml-file.js';
+import { addProblems, type Problem, type SourceRange } from '../problem.js';
+import { blockDirectory, LANGUAGE_EXTENSIONS } from '../project/block-kinds.js';
+import type { ProjectHost } from '../project/host.js';
+import type { Block, Pipeline, Project } from '../project/model.js';
+import { envLookup, type EnvLookup } from '../project/profile-resolve.js';
+import { SECRET_KEY } from '../project/secrets.js';
+import { RUN_VARIABLES, SQL_LITERAL_FILTER } from '../template/names.js';
+import { findTemplateExpressions } from '../template/template.js';
+import { hasPath, valueRange } from '../yaml/yaml-file.js';
 
 /** The block API wrapper for each block type (the default export of a TypeScript block). */
 const WRAPPER_TYPES: Record<string, string> = {

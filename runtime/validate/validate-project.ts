@@ -1,12 +1,12 @@
 import { dirname, relative, sep } from 'node:path';
-import { fanOut } from './graph/dynamic.js';
-import { buildGraph } from './graph/graph.js';
+import { fanOut } from '../graph/dynamic.js';
+import { buildGraph } from '../graph/graph.js';
 import { checkBlockCode, literalSecrets } from './check-block-code.js';
-import { addProblems, finishProblems, type Problem } from './problem.js';
-import { diskHost, type ProjectHost } from './project/host.js';
-import type { Block, Pipeline, Project } from './project/model.js';
-import { envLookup } from './project/profile-resolve.js';
-import { keyRange, valueRange, type YamlPath } from './project/yaml-file.js';
+import { addProblems, finishProblems, type Problem } from '../problem.js';
+import { diskHost, type ProjectHost } from '../project/host.js';
+import type { Block, Pipeline, Project } from '../project/model.js';
+import { envLookup } from '../project/profile-resolve.js';
+import { keyRange, valueRange, type YamlPath } from '../yaml/yaml-file.js';
 
 /**
  * Every problem of a project: what loading found, plus the graph, block file, profile and environment
