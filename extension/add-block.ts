@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isDynamic } from '../runtime/graph/dynamic.js';
+import type { NewBlockJson } from '../runtime/protocol.js';
 import { slugify } from '../runtime/scaffold/slug.js';
 import { runCli } from './cli.js';
 import type { Target } from './panels.js';
@@ -59,7 +60,7 @@ export async function addBlock(context: vscode.ExtensionContext, projects: Proje
     void vscode.window.showWarningMessage(`A ${kind.type} is attached to blocks: pick at least one`);
     return;
   }
-  const args = ['new', 'block', target.pipeline, name, '--type', kind.type, '--language', language, ...upstream.flatMap((u) => ['--upstream', u.label])];
+  const args = ['new', 'block', target.pipeline, name, '--json', '--type', kind.type, '--language', language, ...upstream.flatMap((u) => ['--upstream', u.label])];
   if (kind.dynamic) args.push('--dynamic');
   if (!kind.attached && upstream.some((u) => isDynamic(graph.blocks.get(u.label)!))) {
     const reduce = await vscode.window.showQuickPick(['Run once per item', 'Run once per item, then gather the outputs into one list (reduce_output)'], { placeHolder: 'It follows a dynamic block' });
@@ -71,8 +72,7 @@ export async function addBlock(context: vscode.ExtensionContext, projects: Proje
     void vscode.window.showErrorMessage(result.stderr.replace(/^error: /, '').trim() || `Cannot add the block (exit ${result.code})`);
     return;
   }
-  // "Added block <uuid> to <pipeline>: <file relative to the project>"
-  const file = /: (\S+?)( \(existing file, now shared\))?$/m.exec(result.stdout.trim())?.[1];
+  const added = JSON.parse(result.stdout) as NewBlockJson;
   await projects.reload();
-  if (file) await vscode.window.showTextDocument(vscode.Uri.file(join(target.root, file)), { preview: false });
+  await vscode.window.showTextDocument(vscode.Uri.file(join(target.root, added.file)), { preview: false });
 }

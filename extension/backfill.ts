@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunEvent } from '../runtime/protocol.js';
+import type { BackfillPlanJson, RunEvent } from '../runtime/protocol.js';
 import { runCli } from './cli.js';
 import { runtimeTerminal, Tail } from './runs.js';
 import { eventsDir } from '../runtime/layout.js';
@@ -9,12 +9,6 @@ import { eventsDir } from '../runtime/layout.js';
 const DATE = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/;
 const INTERVAL = /^(hour|day|week|month|year|\d+ (hour|day|week|month|year)s?)$/;
 
-/** The plan `pipewright backfill --dry-run --json` prints. */
-interface BackfillPlan {
-  backfill: string;
-  to_run: number;
-  done: number;
-}
 
 /**
  * "Backfill Pipeline…": asks the dates and the interval, shows how many runs that makes (and how
@@ -43,7 +37,7 @@ export async function backfill(context: vscode.ExtensionContext, target: { root:
     void vscode.window.showErrorMessage(`${title}: ${dry.stderr.replace(/^error: /, '').trim() || dry.stdout.trim()}`);
     return;
   }
-  const plan = JSON.parse(dry.stdout) as BackfillPlan;
+  const plan = JSON.parse(dry.stdout) as BackfillPlanJson;
   let force = false;
   if (plan.to_run === 0) {
     const again = await vscode.window.showInformationMessage(`${title}: all ${plan.done} runs already completed.`, { modal: true }, 'Run Them Again');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isWebviewToHost } from '../runtime/protocol.js';
+import { isWebviewToHost, type PreviewJson } from '../runtime/protocol.js';
 import { runCli } from './cli.js';
 import { graphMessage, statusMessage } from './dag-model.js';
 import type { Projects } from './projects.js';
@@ -152,14 +152,14 @@ export async function showPreview(context: vscode.ExtensionContext, target: Targ
     void vscode.window.showWarningMessage(result.stderr.replace(/^error: /, '').trim() || `No output of ${target.block} yet`);
     return;
   }
-  const data = JSON.parse(result.stdout) as { run: string; rows?: number; columns?: { name: string; type: string }[]; preview?: Record<string, unknown>[]; kind?: string; value?: unknown };
+  const data = JSON.parse(result.stdout) as PreviewJson;
   const panel = vscode.window.createWebviewPanel('pipewright.preview', `Output: ${target.block}`, vscode.ViewColumn.Beside, { enableScripts: false });
   const once = nonce();
   const cell = (value: unknown) => escapeHtml(value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
-  const body = data.columns
-    ? `<table><thead><tr>${data.columns.map((c) => `<th>${escapeHtml(c.name)}<br><span class="type">${escapeHtml(c.type)}</span></th>`).join('')}</tr></thead><tbody>${(data.preview ?? [])
-        .map((row) => `<tr>${data.columns!.map((c) => `<td>${cell(row[c.name])}</td>`).join('')}</tr>`)
-        .join('')}</tbody></table><p class="meta">${(data.preview ?? []).length} of ${(data.rows ?? 0).toLocaleString()} rows · run ${escapeHtml(data.run)}</p>`
+  const body = 'columns' in data
+    ? `<table><thead><tr>${data.columns.map((c) => `<th>${escapeHtml(c.name)}<br><span class="type">${escapeHtml(c.type)}</span></th>`).join('')}</tr></thead><tbody>${data.preview
+        .map((row) => `<tr>${data.columns.map((c) => `<td>${cell(row[c.name])}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table><p class="meta">${data.preview.length} of ${data.rows.toLocaleString()} rows · run ${escapeHtml(data.run)}</p>`
     : `<pre>${cell(data.value)}</pre><p class="meta">run ${escapeHtml(data.run)}</p>`;
   panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${once}';">

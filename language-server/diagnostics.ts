@@ -11,7 +11,8 @@ import type { Project } from '../runtime/project/model.js';
 import { validatePipelineFolder, validateRootFiles } from '../runtime/validate/validate-project.js';
 import { diagnosticsByUri, LARGE_DOCUMENT } from './lsp-diagnostic.js';
 import type { Models } from './models.js';
-import { checkWholeProject, type CheckRequest, type CheckResult } from './project-check.js';
+import { checkWholeProject } from './project-check.js';
+import type { CheckRequest, CheckResult } from '../runtime/protocol.js';
 import { pipelineFileOf } from '../runtime/project/pipeline-files.js';
 
 /** What a change of one file is, for the checks it needs at once. */

@@ -1,17 +1,9 @@
 import { parentPort } from 'node:worker_threads';
-import type { Problem } from '../runtime/problem.js';
 import { loadProject } from '../runtime/project/load-project.js';
 import { validateProject } from '../runtime/validate/validate-project.js';
 import { overlayHost } from './overlay-host.js';
 
-/** What the language server asks its checking thread: a whole project, with the editor's unsaved texts. */
-export interface CheckRequest {
-  id: number;
-  root: string;
-  documents: [string, string][];
-}
-
-export type CheckResult = { id: number; problems: Problem[] } | { id: number; error: string };
+import type { CheckRequest, CheckResult } from '../runtime/protocol.js';
 
 /** Loads and checks a whole project: what the checking thread does, and the server itself without one. */
 export function checkWholeProject(request: CheckRequest): CheckResult {

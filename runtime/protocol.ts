@@ -1,6 +1,9 @@
+import type { Problem } from './problem.js';
+
 /**
- * Every message that crosses a process boundary: webview messages now; run events and the
- * pipewright/... LSP methods join as they are built. Each case says who sends it, to whom, and when.
+ * Every message that crosses a process boundary: webview messages, run events, the block workers'
+ * tasks and messages, the language server's checking thread, and the JSON the CLI prints for other
+ * tools and the extension. Each case says who sends it, to whom, and when.
  */
 
 /** A block as the DAG webview draws it. */
@@ -202,3 +205,118 @@ export type WorkerMessage =
   /** After an `abort`: what ran outside JavaScript (DuckDB, PostgreSQL, BigQuery) was told to stop, so the worker can be terminated. */
   | { kind: 'aborted' }
   | { kind: 'request'; id: number; service: ServiceRequest };
+
+/** Language server → its checking thread: check a whole project, with the editor's unsaved texts. */
+export interface CheckRequest {
+  id: number;
+  root: string;
+  documents: [string, string][];
+}
+
+/** Checking thread → language server: the project's problems, or why it could not check it. */
+export type CheckResult = { id: number; problems: Problem[] } | { id: number; error: string };
+
+// What the CLI prints with --json (or --format json): read by the extension, scripts and CI.
+
+/** `pipewright runs --json`: one run, newest first, with its blocks. */
+export interface RunJson {
+  id: string;
+  pipeline: string;
+  status: RunStatus;
+  execution_date: string;
+  trigger: string | null;
+  backfill: string | null;
+  partial: boolean;
+  started_at: string;
+  ended_at: string | null;
+  duration_ms: number | null;
+  blocks: {
+    block: string;
+    status: BlockStatus | 'running' | 'pending';
+    attempts: number;
+    duration_ms: number | null;
+    rows: number | null;
+    columns: { name: string; type: string }[] | null;
+    error: BlockError | null;
+    upstream_from: Record<string, string> | null;
+    children?: string[];
+    parent?: string;
+    callbacks?: { callback: string; on: 'success' | 'failure'; status: 'completed' | 'failed'; error?: BlockError }[];
+  }[];
+}
+
+/** `pipewright graph <PIPELINE> --format json`: the pipeline's blocks and edges. */
+export interface GraphJson {
+  pipeline: string;
+  name: string;
+  order: string[];
+  cycle: string[] | null;
+  blocks: {
+    uuid: string;
+    name: string;
+    type: string;
+    language: string;
+    list: string;
+    file: string | null;
+    fileExists: boolean;
+    upstream: string[];
+    dynamic: boolean;
+    fannedBy: string | null;
+    reduceOutput: boolean;
+    downstream: string[];
+  }[];
+  edges: { from: string; to: string; listedIn: 'upstream' | 'downstream' | 'both' }[];
+}
+
+/** `pipewright preview <PIPELINE> <BLOCK> --json`: a table's first rows, or the value a block returned. */
+export type PreviewJson =
+  | { run: string; rows: number; columns: { name: string; type: string }[]; preview: Record<string, unknown>[] }
+  | { run: string; kind: 'json' | 'none'; value: unknown };
+
+/** `pipewright backfill ... --dry-run --json`: the runs a backfill would make and skip. */
+export interface BackfillPlanJson {
+  pipeline: string;
+  backfill: string;
+  to_run: number;
+  done: number;
+  intervals: { execution_date: string; start: string; end: string; action: 'run' | 'skip'; previous_run_id: string | null }[];
+}
+
+/** `pipewright triggers --json`: each trigger with its next run times. */
+export interface TriggerJson {
+  pipeline: string;
+  name: string;
+  type: string;
+  schedule: string | null;
+  status: 'active' | 'inactive';
+  timezone: string;
+  next: string[];
+  error?: string;
+}
+
+/** `pipewright profiles --json`: each profile of io_config.yaml, secrets masked. */
+export interface ProfileJson {
+  name: string;
+  embedded: boolean;
+  settings: Record<string, unknown>;
+  /** Environment variables it names that are not set here. */
+  unset: string[];
+}
+
+/** `pipewright validate --format json`. */
+export interface ValidateJson {
+  projects: string[];
+  pipelines: number;
+  errors: number;
+  warnings: number;
+  problems: Problem[];
+}
+
+/** `pipewright new block ... --json`: the block added, and its file relative to the project. */
+export interface NewBlockJson {
+  block: string;
+  pipeline: string;
+  file: string;
+  /** The file existed already (another pipeline's block), and is now shared. */
+  shared: boolean;
+}

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import type { BackfillPlanJson } from '../protocol.js';
 import { resolve } from 'node:path';
 import { parseVarArguments } from '../executor/variables.js';
 import { loadProject } from '../project/load-project.js';
@@ -77,7 +78,7 @@ export const backfillVerb: Verb = {
         action: run.action,
         previous_run_id: run.previousRunId ?? null,
       }));
-      invocation.out(JSON.stringify({ pipeline: pipeline.uuid, backfill: label, to_run: toRun, done: planned.length - toRun, intervals }, null, 2));
+      invocation.out(JSON.stringify({ pipeline: pipeline.uuid, backfill: label, to_run: toRun, done: planned.length - toRun, intervals } satisfies BackfillPlanJson, null, 2));
       return 0;
     }
     invocation.out(`${paint(invocation.color, 'bold', `Backfill ${label}`)}: ${planned.length} intervals, ${toRun} to run, ${planned.length - toRun} already done`);

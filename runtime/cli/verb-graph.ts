@@ -1,4 +1,5 @@
 import { fanOut, isDynamic, reducesOutput } from '../graph/dynamic.js';
+import type { GraphJson } from '../protocol.js';
 import { buildGraph, type PipelineGraph } from '../graph/graph.js';
 import { loadProject } from '../project/load-project.js';
 import type { Pipeline, Project } from '../project/model.js';
@@ -50,7 +51,7 @@ export const graphVerb: Verb = {
 };
 
 /** The JSON form of a pipeline's graph; other tools (and the extension) read this. */
-export function graphJson(project: Project, pipeline: Pipeline, graph: PipelineGraph) {
+export function graphJson(project: Project, pipeline: Pipeline, graph: PipelineGraph): GraphJson {
   const { fannedBy } = fanOut(graph);
   return {
     pipeline: pipeline.uuid,

@@ -7,6 +7,7 @@ import { newProject } from '../scaffold/new-project.js';
 import { addDevContainer, DEV_PROFILE, POSTGRES_SERVICE } from '../scaffold/dev-container.js';
 import { PROJECT_FLAG, type Invocation, type Verb } from './command.js';
 import { noProject, projectDir } from './project-arg.js';
+import type { NewBlockJson } from '../protocol.js';
 
 /** `pipewright new project|pipeline|block`: files from templates that validate cleanly. */
 export const newVerb: Verb = {
@@ -16,7 +17,7 @@ export const newVerb: Verb = {
     'pipewright new project <NAME> [--devcontainer]\n' +
     '       pipewright new devcontainer\n' +
     '       pipewright new pipeline <NAME> [--description TEXT]\n' +
-    '       pipewright new block <PIPELINE> <NAME> --type TYPE [--language typescript|sql] [--upstream UUID ...] [--dynamic] [--reduce-output]',
+    '       pipewright new block <PIPELINE> <NAME> --type TYPE [--language typescript|sql] [--upstream UUID ...] [--dynamic] [--reduce-output] [--json]',
   details: `Block types: ${TEMPLATE_TYPES.join(', ')}. A block's file goes where Mage looks for it\n(data_loaders/, transformers/, data_exporters/, custom/, sensors/, conditionals/, callbacks/) and its entry into\nthe pipeline's metadata.yaml. A conditional or callback is attached to the blocks given with --upstream.\nA dev container is .devcontainer/ (devcontainer.json, Dockerfile) and docker-compose.yml with PostgreSQL\nand a headless scheduler (docker compose --profile scheduler up -d).`,
   flags: {
     project: PROJECT_FLAG,
@@ -27,6 +28,7 @@ export const newVerb: Verb = {
     'reduce-output': { type: 'boolean', description: "On a block downstream of a dynamic one: gather its runs' outputs into one list" },
     description: { type: 'string', value: 'TEXT', description: "The pipeline's description" },
     devcontainer: { type: 'boolean', description: 'With a dev container: .devcontainer/ and docker-compose.yml with PostgreSQL' },
+    json: { type: 'boolean', description: 'With new block: print the block added (uuid, file) as JSON' },
   },
   run(invocation) {
     const [what, ...rest] = invocation.positionals;
@@ -103,6 +105,10 @@ function createBlock(invocation: Invocation, [pipeline, name]: string[]): number
     pipeline, name, type: type as TemplateType, language: language as BlockLanguage, upstream,
     dynamic: invocation.flags.dynamic === true, reduceOutput: invocation.flags['reduce-output'] === true,
   });
+  if (invocation.flags.json) {
+    invocation.out(JSON.stringify({ block: result.uuid, pipeline, file: relative(root, result.file), shared: !result.created } satisfies NewBlockJson));
+    return 0;
+  }
   const file = relative(invocation.cwd, result.file);
   invocation.out(`Added block ${result.uuid} to ${pipeline}: ${file}${result.created ? '' : ' (existing file, now shared)'}`);
   return 0;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { PreviewJson } from '../protocol.js';
 import { parquetSource } from '../data/sql-text.js';
 import { latestOutputs, readHistory } from '../history/run-history.js';
 import { loadProject } from '../project/load-project.js';
@@ -46,7 +47,7 @@ export const previewVerb: Verb = {
     const { output, runId } = latest;
     if (output.kind !== 'table') {
       const value = output.kind === 'json' ? JSON.parse(readFileSync(output.files[0], 'utf8')) : null;
-      invocation.out(redact(invocation.flags.json ? JSON.stringify({ run: runId, kind: output.kind, value }, null, 2) : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`));
+      invocation.out(redact(invocation.flags.json ? JSON.stringify({ run: runId, kind: output.kind, value } satisfies PreviewJson, null, 2) : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`));
       return 0;
     }
     // DuckDB loads only here: every other verb starts without it.
@@ -64,7 +65,7 @@ export const previewVerb: Verb = {
     }
     const rows = await dataset.rows({ limit });
     if (invocation.flags.json) {
-      invocation.out(redact(jsonText({ run: runId, rows: total, columns, preview: rows }, 2)));
+      invocation.out(redact(jsonText({ run: runId, rows: total, columns, preview: rows } satisfies PreviewJson, 2)));
       return 0;
     }
     const headers = columns.map((c) => `${c.name}\n${c.type}`);

@@ -1,4 +1,5 @@
 import { EmbeddedPostgres, type PostgresSettings } from '../connectors/embedded-postgres.js';
+import type { ProfileJson } from '../protocol.js';
 import { postgresAdvice } from '../connectors/postgres-advice.js';
 import { hasGoogleSettings } from '../connectors/google-settings.js';
 import { isEmbeddedProfile, postgresSettingsOf } from '../connectors/postgres-settings.js';
@@ -170,7 +171,7 @@ export const profilesVerb: Verb = {
     const listed = names.map((name) => {
       const resolved = resolveProfile(project.ioConfig!, name, env);
       const unset = resolved.problems.filter((p) => p.code === 'missing-env-var').map((p) => /"([^"]+)"/.exec(p.message)?.[1]);
-      return { name, embedded: isEmbeddedProfile(resolved.value ?? {}), settings: masked(resolved.value ?? project.ioConfig!.profiles.get(name)!.settings), unset };
+      return { name, embedded: isEmbeddedProfile(resolved.value ?? {}), settings: masked(resolved.value ?? project.ioConfig!.profiles.get(name)!.settings), unset: unset.filter((v) => v !== undefined) } satisfies ProfileJson;
     });
     if (invocation.flags.json) {
       invocation.out(JSON.stringify(listed, null, 2));

@@ -6,9 +6,10 @@ import { PROJECT_FLAG, type Verb } from './command.js';
 import { paint } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
 import { formatDuration } from '../duration.js';
+import type { RunJson } from '../protocol.js';
 
 /** A run as `pipewright runs --json` gives it. */
-export function runJson(run: RunRecord) {
+export function runJson(run: RunRecord): RunJson {
   return {
     id: run.runId,
     pipeline: run.pipeline,

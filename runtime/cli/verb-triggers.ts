@@ -1,4 +1,5 @@
 import { loadProject } from '../project/load-project.js';
+import type { TriggerJson } from '../protocol.js';
 import { nextRunTimes } from '../project/schedule-times.js';
 import { setTriggerStatus } from '../scaffold/set-trigger-status.js';
 import { PROJECT_FLAG, type Verb } from './command.js';
@@ -56,7 +57,7 @@ export const triggersVerb: Verb = {
           } catch (e) {
             error = (e as Error).message;
           }
-          return { pipeline: pipeline.uuid, name: trigger.name, type: trigger.scheduleType, schedule: trigger.scheduleInterval ?? null, status: trigger.status, timezone: trigger.timezone ?? 'UTC', next, error };
+          return { pipeline: pipeline.uuid, name: trigger.name, type: trigger.scheduleType, schedule: trigger.scheduleInterval ?? null, status: trigger.status, timezone: trigger.timezone ?? 'UTC', next, error } satisfies TriggerJson;
         }),
       );
     if (invocation.flags.json) {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { ValidateJson } from '../protocol.js';
 import { join } from 'node:path';
 import { loadWorkspace, notAProject } from '../project/load-project.js';
 import { addProblems, finishProblems, type Problem } from '../problem.js';
@@ -43,7 +44,7 @@ export const validateVerb: Verb = {
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.filter((p) => p.severity === 'warning').length;
     if (invocation.flags.format === 'json') {
-      invocation.out(JSON.stringify({ projects: workspace.projects.map((p) => p.root), pipelines, errors, warnings, problems }, null, 2));
+      invocation.out(JSON.stringify({ projects: workspace.projects.map((p) => p.root), pipelines, errors, warnings, problems } satisfies ValidateJson, null, 2));
       return errors > 0 ? 1 : 0;
     }
     const shown = invocation.flags.quiet ? problems.filter((p) => p.severity === 'error') : problems;

@@ -4,6 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { VERBS } from '../../runtime/cli/main.ts';
+import type { NewBlockJson } from '../../runtime/protocol.ts';
 import { pipewright } from '../helpers/cli.ts';
 import { lines, writeTree } from '../helpers/project-tree.ts';
 
@@ -108,7 +109,9 @@ test('new project, pipeline and blocks give a project that validates and graphs'
   assert.equal(run('new', 'pipeline', 'Taxi ETL').code, 0);
   assert.equal(run('new', 'block', 'taxi_etl', 'Load trips', '--type', 'data_loader').code, 0);
   assert.equal(run('new', 'block', 'taxi_etl', 'clean', '--type', 'transformer', '--language', 'sql', '--upstream', 'load_trips').code, 0);
-  assert.equal(run('new', 'block', 'taxi_etl', 'to_pg', '--type', 'data_exporter', '--upstream', 'clean').code, 0);
+  const added = run('new', 'block', 'taxi_etl', 'to_pg', '--type', 'data_exporter', '--upstream', 'clean', '--json');
+  assert.equal(added.code, 0);
+  assert.deepEqual(JSON.parse(added.stdout), { block: 'to_pg', pipeline: 'taxi_etl', file: 'data_exporters/to_pg.ts', shared: false } satisfies NewBlockJson);
   const validate = run('validate');
   assert.equal(validate.code, 0, validate.stdout);
   assert.match(validate.stdout, /1 pipeline, 0 errors, 0 warnings/);
