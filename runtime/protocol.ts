@@ -158,6 +158,21 @@ export type RunEvent =
   /** CLI → history/extension, when the run ends. */
   | { kind: 'run-finished'; time: string; runId: string; status: Exclude<RunStatus, 'running'>; durationMs: number };
 
+/**
+ * A project's settings as a run resolved them once, for every block: the variables of its .env and
+ * dev.env, and each io_config.yaml profile's settings or the error using it gives (an unset
+ * variable, a broken file). Blocks never read these files themselves.
+ */
+export interface ProjectSettings {
+  /** The .env / dev.env variables (the real environment wins over them). */
+  env: Record<string, string>;
+  profiles: Record<string, { settings: Record<string, unknown> } | { error: string }>;
+  /** Errors of io_config.yaml itself, which every use of a profile reports. */
+  fileErrors: string[];
+  /** io_config.yaml's profiles, and where an unknown profile is reported; absent when there is no io_config.yaml. */
+  ioConfig?: { known: string[]; where: string };
+}
+
 /** What the runtime asks a block worker to do. */
 export interface BlockTask {
   runId: string;
@@ -171,6 +186,7 @@ export interface BlockTask {
   workDir: string;
   cacheDir: string;
   profile: string;
+  settings: ProjectSettings;
   /** Seconds between two checks of a sensor. */
   sensorIntervalSeconds: number;
   /** The compiled CommonJS of a TypeScript block (compiled by the runtime before the run). */

@@ -75,8 +75,8 @@ function request(service: ServiceRequest): Promise<unknown> {
 
 /** How to reach PostgreSQL with a profile: the embedded server (asked of the runtime) or the profile's settings. */
 async function postgresSettings(task: BlockTask, profile: string): Promise<PostgresSettings> {
-  const [{ readProfile }, { isEmbeddedProfile, postgresSettingsOf }] = await Promise.all([import('../project/read-profile.js'), import('../connectors/postgres-settings.js')]);
-  const settings = readProfile(task.projectRoot, profile);
+  const [{ profileOf }, { isEmbeddedProfile, postgresSettingsOf }] = await Promise.all([import('../project/read-profile.js'), import('../connectors/postgres-settings.js')]);
+  const settings = profileOf(task.settings, profile);
   if (!isEmbeddedProfile(settings)) return postgresSettingsOf(profile, settings);
   return { ...((await request('embedded-postgres')) as PostgresSettings), ...(settings.POSTGRES_SCHEMA ? { schema: String(settings.POSTGRES_SCHEMA) } : {}) };
 }
@@ -87,8 +87,8 @@ async function postgres(task: BlockTask, profile: string) {
 }
 
 async function google(task: BlockTask, profile: string, signal: AbortSignal) {
-  const [{ readProfile }, io] = await Promise.all([import('../project/read-profile.js'), import('../connectors/google-io.js')]);
-  const settings = readProfile(task.projectRoot, profile);
+  const [{ profileOf }, io] = await Promise.all([import('../project/read-profile.js'), import('../connectors/google-io.js')]);
+  const settings = profileOf(task.settings, profile);
   const warehouseLock = async () => {
     await request('warehouse-lock');
     return async () => void (await request('warehouse-unlock'));
@@ -122,7 +122,7 @@ function context(task: BlockTask, signal: AbortSignal) {
     blockUuid: task.block.uuid,
     signal,
     profile: task.profile,
-    config: async (profile?: string) => (await import('../project/read-profile.js')).readProfile(task.projectRoot, profile ?? task.profile),
+    config: async (profile?: string) => (await import('../project/read-profile.js')).profileOf(task.settings, profile ?? task.profile),
     progress: (progress: { rows?: number; bytes?: number }) => send({ kind: 'progress', ...progress }),
   };
 }
@@ -322,9 +322,9 @@ async function runTask(task: BlockTask, signal: AbortSignal): Promise<WorkerMess
     progress: (progress) => send({ kind: 'progress', ...progress }),
     log: (level, message) => log(level)(message),
   });
-  // Every block sees the project's .env and dev.env under the real environment: process.env.X in
-  // TypeScript, {{ env_var('X') }} in SQL.
-  (await import('../project/project-env.js')).applyProjectEnv(task.projectRoot);
+  // Every block sees the project's .env and dev.env (read once by the run) under the real
+  // environment: process.env.X in TypeScript, {{ env_var('X') }} in SQL.
+  (await import('../project/project-env.js')).applyEnv(Object.entries(task.settings.env));
   if (task.block.language === 'typescript') return runTypescript(task, signal);
   if (task.block.language === 'sql' && task.block.configuration.data_provider === 'postgres') {
     const { runSqlOnPostgres } = await import('./sql-postgres.js');

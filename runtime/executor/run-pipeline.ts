@@ -7,6 +7,7 @@ import { currentProcess } from '../history/process-identity.js';
 import { fanOut, reducesOutput } from '../graph/dynamic.js';
 import type { Pipeline, Project, Trigger } from '../project/model.js';
 import { projectSecrets, redactor } from '../project/secrets.js';
+import { resolveProjectSettings } from '../project/read-profile.js';
 import type { BlockError, BlockStatus, RunStatus, RunEvent, StoredOutput } from '../protocol.js';
 import { blockRunners } from './block-runner.js';
 import { compileBlocks } from './compile-block.js';
@@ -128,6 +129,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   try {
     const units = new UnitExecutor({
       root, pipeline, blocks: graph.blocks, journal, runnerFor: blockRunners(pool), variables, profile: options.profile ?? 'default', signal,
+      settings: resolveProjectSettings(root),
       compiled: await compileRun(root, pipeline, graph, plan).catch((error: unknown) => {
         // Not a syntax error (those fail their block): esbuild itself failed. The run ends here, recorded.
         finishRun('failed');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Block, Pipeline } from '../project/model.js';
-import type { BlockError, BlockTask, StoredOutput } from '../protocol.js';
+import type { BlockError, BlockTask, ProjectSettings, StoredOutput } from '../protocol.js';
 import { compiledBlocksDir } from '../layout.js';
 import { isDynamic } from '../graph/dynamic.js';
 import type { BlockRunner } from './block-runner.js';
@@ -24,6 +24,8 @@ export interface UnitContext {
   compiled: Compiled;
   variables: Record<string, unknown>;
   profile: string;
+  /** The project's .env and io_config.yaml profiles, resolved once for the run. */
+  settings: ProjectSettings;
   signal: AbortSignal;
 }
 
@@ -142,7 +144,7 @@ export class UnitExecutor {
       runId: journal.runId, projectRoot: root, pipeline: pipeline.uuid,
       block: { uuid: block.uuid, type: block.type, language: block.language, file: block.file!, configuration: block.configuration },
       upstream, variables: this.ctx.variables, outputDir: join(dir, 'output'), workDir: join(dir, 'work'),
-      cacheDir: compiledBlocksDir(root), profile: this.ctx.profile,
+      cacheDir: compiledBlocksDir(root), profile: this.ctx.profile, settings: this.ctx.settings,
       sensorIntervalSeconds: sensorInterval(block), compiled: build && 'compiled' in build ? build.compiled : undefined,
     };
   }

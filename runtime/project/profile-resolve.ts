@@ -11,6 +11,11 @@ export function envLookup(processEnv: NodeJS.ProcessEnv, dotenv: Map<string, str
   return (name) => processEnv[name] ?? dotenv.get(name);
 }
 
+/** What using a profile io_config.yaml does not have says. */
+export function unknownProfileMessage(name: string, known: string[]): string {
+  return `Cannot find profile "${name}" in io_config.yaml (profiles: ${known.join(', ') || 'none'}): add it or choose another with --profile`;
+}
+
 /**
  * Resolves one profile's settings with every template rendered. Unlike Mage, which renders a missing
  * variable as the string "None", a missing variable is an error naming it, the profile and the line.
@@ -23,11 +28,10 @@ export function resolveProfile(
   const profile = config.profiles.get(name);
   const problems: Problem[] = [];
   if (!profile) {
-    const known = [...config.profiles.keys()].join(', ') || 'none';
     problems.push({
       code: 'unknown-profile',
       severity: 'error',
-      message: `Cannot find profile "${name}" in io_config.yaml (profiles: ${known}): add it or choose another with --profile`,
+      message: unknownProfileMessage(name, [...config.profiles.keys()]),
       range: keyRange(config.file, []),
     });
     return { value: undefined, problems };

@@ -21,10 +21,15 @@ const applied = new WeakMap<NodeJS.ProcessEnv, Map<string, string>>();
  * the scheduler's next run), it first takes back the values it added, so an edited .env is seen.
  */
 export function applyProjectEnv(root: string, target: NodeJS.ProcessEnv = process.env, host: ProjectHost = diskHost): void {
+  applyEnv(readProjectEnv(root, host), target);
+}
+
+/** applyProjectEnv with variables already read (a run reads them once for all its blocks). */
+export function applyEnv(variables: Iterable<[string, string]>, target: NodeJS.ProcessEnv = process.env): void {
   const before = applied.get(target) ?? new Map<string, string>();
   for (const [name, value] of before) if (target[name] === value) delete target[name];
   const added = new Map<string, string>();
-  for (const [name, value] of readProjectEnv(root, host)) {
+  for (const [name, value] of variables) {
     if (target[name] !== undefined) continue;
     target[name] = value;
     added.set(name, value);

@@ -96,3 +96,44 @@ test('a secret is masked in any letter case, and as a column name in the history
   assert.doesNotMatch(history + run.stdout + run.stderr, new RegExp(secret, 'i'));
   assert.match(history, /"columns":\[\{"name":"\*{6}"/);
 });
+
+test('a run resolves .env and io_config.yaml once: a block that edits them does not change what later blocks get; an unknown or unusable profile fails only the block that uses it', (t) => {
+  const root = pipelineProject(
+    t,
+    {
+      edit: {
+        code: [
+          "import { writeFileSync } from 'node:fs';",
+          "import { dataLoader } from 'pipewright';",
+          'export default dataLoader(async (ctx) => {',
+          "  const before = (await ctx.config('dev')).HOST;",
+          "  writeFileSync('io_config.yaml', 'version: 0.1.1\\ndefault:\\n  PIPEWRIGHT_EMBEDDED: true\\ndev:\\n  HOST: edited\\n');",
+          "  writeFileSync('.env', 'PW_HOST=edited\\n');",
+          '  return [{ before }];',
+          '});',
+        ].join('\n'),
+      },
+      after: {
+        upstream: ['edit'],
+        code: "import { transformer } from 'pipewright';\nexport default transformer(async (rows, ctx) => [{ host: (await ctx.config('dev')).HOST, env: process.env.PW_HOST }]);\n",
+      },
+      unknown: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async (ctx) => [await ctx.config('nope')]);\n" },
+      unset: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async (ctx) => [await ctx.config('cloud')]);\n" },
+    },
+    {
+      files: {
+        'io_config.yaml': "version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  HOST: \"{{ env_var('PW_HOST') }}\"\ncloud:\n  KEY: \"{{ env_var('PW_UNSET_KEY') }}\"\n",
+        '.env': 'PW_HOST=from-dotenv\n',
+      },
+    },
+  );
+  const run = pipewright(['run', 'p', '--concurrency', '1'], { cwd: root });
+  assert.equal(run.code, 1);
+  const preview = (block: string) => JSON.parse(pipewright(['preview', 'p', block, '--json'], { cwd: root }).stdout).preview;
+  assert.deepEqual(preview('edit'), [{ before: 'from-dotenv' }]);
+  assert.deepEqual(preview('after'), [{ host: 'from-dotenv', env: 'from-dotenv' }]);
+  const runs = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+  const errorOf = (block: string) => runs[0].blocks.find((b: { block: string }) => b.block === block).error.message;
+  assert.match(errorOf('unknown'), /^io_config\.yaml:1:1: error: Cannot find profile "nope" in io_config\.yaml \(profiles: default, dev, cloud\)/);
+  assert.match(errorOf('unset'), /^io_config\.yaml:7:\d+: error: Environment variable "PW_UNSET_KEY" is not set \(profile "cloud", KEY\)/);
+});
