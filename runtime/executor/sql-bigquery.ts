@@ -1,18 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type { Warehouse } from '../connectors/bigquery.js';
-import { Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { persistOutput } from '../data/persist.js';
-import { parquetSource, sqlBody } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
-import { TemplateValueError } from '../template/template.js';
-import { configText, providerTarget, SqlBlockError, sqlPosition, type ProviderSqlOptions } from './sql-block.js';
-import { renderSql } from './sql-template.js';
+import { configText, providerSql, providerTarget, SqlBlockError, type ProviderSqlOptions } from './sql-block.js';
 
 /** What a SQL block on BigQuery (or the embedded warehouse) needs. */
 export interface BigQuerySqlOptions extends ProviderSqlOptions {
   warehouse: Warehouse;
 }
-
 
 /**
  * A SQL block with `data_provider: bigquery`, as Mage runs it: upstream outputs are loaded as tables
@@ -30,33 +25,20 @@ export async function runSqlOnBigQuery(options: BigQuerySqlOptions): Promise<Sto
       file: options.file,
     });
   }
-  const duck = await options.duck();
-  const upstreamTables: string[] = [];
-  for (const input of options.inputs) {
-    const table = `${options.pipeline}_${input.uuid}`.replace(/[^A-Za-z0-9_]/g, '_');
-    if (input.output.kind === 'table') await options.warehouse.export(new Dataset(duck, parquetSource(input.output.files)), { dataset, table, ifExists: 'replace' });
-    upstreamTables.push(`\`${dataset}.${table}\``);
-  }
-  const source = readFileSync(options.file, 'utf8');
-  let sql: string;
-  try {
-    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i], dialect: options.warehouse.dialect });
-  } catch (error) {
-    if (!(error instanceof TemplateValueError)) throw error;
-    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });
-  }
+  const target = config.use_raw_sql === true ? undefined : providerTarget(options);
+  const { warehouse } = options;
+  const body = await providerSql(options, {
+    dialect: warehouse.dialect,
+    tableName: (name) => name,
+    upload: async (table, data) => void (await warehouse.export(data, { dataset, table, ifExists: 'replace' })),
+    qualified: (table) => `\`${dataset}.${table}\``,
+  });
   let result: Dataset;
   try {
-    result = await options.warehouse.query(sqlBody(sql));
+    result = await warehouse.query(body);
   } catch (error) {
     throw new SqlBlockError({ code: 'runtime', message: `The query failed on BigQuery: ${(error as Error).message}`, file: options.file });
   }
-  if (config.use_raw_sql !== true) {
-    const { table, policy } = providerTarget(options);
-    if (policy !== 'append' && policy !== 'replace' && policy !== 'fail') {
-      throw new SqlBlockError({ code: 'runtime', message: `export_write_policy must be append, replace or fail, not "${policy}"`, file: options.file });
-    }
-    await options.warehouse.export(result, { dataset, table, ifExists: policy });
-  }
-  return persistOutput(duck, result, { dir: options.outputDir });
+  if (target) await warehouse.export(result, { dataset, table: target.table, ifExists: target.policy });
+  return persistOutput(await options.duck(), result, { dir: options.outputDir });
 }

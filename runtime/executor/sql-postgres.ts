@@ -1,21 +1,15 @@
-import { readFileSync } from 'node:fs';
 import type { PostgresSettings } from '../connectors/embedded-postgres.js';
 import { PostgresIo } from '../connectors/postgres.js';
 import { checkPgName, pgIdent, shortPgName } from '../connectors/postgres-types.js';
-import { Dataset } from '../data/dataset.js';
 import { persistOutput } from '../data/persist.js';
-import { parquetSource, sqlBody } from '../data/sql-text.js';
 import type { StoredOutput } from '../protocol.js';
-import { TemplateValueError } from '../template/template.js';
-import { renderSql } from './sql-template.js';
-import { configText, providerTarget, SqlBlockError, sqlPosition, type ProviderSqlOptions } from './sql-block.js';
+import { configText, providerSql, providerTarget, SqlBlockError, type ProviderSqlOptions } from './sql-block.js';
 
 /** What a SQL block on PostgreSQL needs. */
 export interface PostgresSqlOptions extends ProviderSqlOptions {
   workDir: string;
   settings: PostgresSettings;
 }
-
 
 /**
  * A SQL block with `data_provider: postgres`, as Mage runs it: upstream outputs are loaded as tables
@@ -34,26 +28,13 @@ export async function runSqlOnPostgres(options: PostgresSqlOptions): Promise<Sto
     throw new SqlBlockError({ code: 'runtime', message: (error as Error).message, file: options.file });
   }
   const io = new PostgresIo(options.settings, options.duck, options.workDir);
-  const upstreamTables: string[] = [];
-  for (const input of options.inputs) {
+  const body = await providerSql(options, {
+    dialect: 'postgres',
     // Long pipeline and block names get a hash instead of being cut, so two uploads never meet.
-    const uploaded = shortPgName(`${options.pipeline}_${input.uuid}`.replace(/[^A-Za-z0-9_]/g, '_'));
-    if (input.output.kind === 'table') {
-      const duck = await options.duck();
-      await io.export(new Dataset(duck, parquetSource(input.output.files)), { schema, table: uploaded, ifExists: 'replace' });
-    }
-    upstreamTables.push(`${pgIdent(schema)}.${pgIdent(uploaded)}`);
-  }
-  const source = readFileSync(options.file, 'utf8');
-  let sql: string;
-  try {
-    // {{ df_N }} and {{ <uuid> }} name the uploaded tables here, not DuckDB views.
-    sql = renderSql(source, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => upstreamTables[i], dialect: 'postgres' });
-  } catch (error) {
-    if (!(error instanceof TemplateValueError)) throw error;
-    throw new SqlBlockError({ code: 'runtime', message: error.message, file: options.file, ...sqlPosition(source, error.offset) });
-  }
-  const body = sqlBody(sql);
+    tableName: shortPgName,
+    upload: async (uploaded, data) => void (await io.export(data, { schema, table: uploaded, ifExists: 'replace' })),
+    qualified: (uploaded) => `${pgIdent(schema)}.${pgIdent(uploaded)}`,
+  });
   if (config.use_raw_sql === true) {
     await io.query(body);
     return persistOutput(undefined, undefined, { dir: options.outputDir });

@@ -77,3 +77,17 @@ test("a BigQuery query job of a block stopped by its timeout is cancelled, not l
   assert.match(run.stdout, /Timed out after 2 s/);
   assert.equal(bigquery.cancelled.length, 1, `jobs.cancel calls: ${bigquery.requests.filter((r) => r.includes('cancel')).join(', ')}`);
 });
+
+test('an unknown export_write_policy is refused before the run starts, and by the one check both providers share if it gets that far', async (t) => {
+  const root = pipelineProject(t, {
+    ...BLOCKS,
+    fares_by_zone: { ...BLOCKS.fares_by_zone, yaml: ['configuration:', '  data_provider: postgres', '  export_write_policy: upsert'] },
+  });
+  const run = await pipewrightAsync(['run', 'p'], { cwd: root });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /metadata\.yaml:\d+:\d+: error: "export_write_policy" must be one of append, replace, fail; got "upsert"/);
+  const { providerTarget } = await import('../../../runtime/executor/sql-block.ts');
+  const options = { file: 'b.sql', pipeline: 'p', block: 'b', inputs: [], variables: {}, env: () => undefined, outputDir: '', duck: () => Promise.reject(new Error('unused')) };
+  assert.deepEqual(providerTarget({ ...options, configuration: {} }), { table: 'p_b', policy: 'append' });
+  assert.throws(() => providerTarget({ ...options, configuration: { export_write_policy: 'upsert' } }), /export_write_policy must be append, replace or fail, not "upsert"/);
+});
