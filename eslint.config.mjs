@@ -24,28 +24,39 @@ export default tseslint.config(
   {
     files: ['runtime/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The runtime never imports the editor or the LSP.' },
-          { group: ['**/extension/**', '**/language-server/**'], message: 'The runtime never imports its views.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The runtime never imports the editor or the LSP.' },
+            { group: ['**/extension/**', '**/language-server/**'], message: 'The runtime never imports its views.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['language-server/**/*.ts', 'extension/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/runtime/executor/**', '**/runtime/connectors/**', '**/runtime/scheduler/**'], message: 'Views never import the engine: runs happen in the CLI process.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/runtime/executor/**', '**/runtime/connectors/**', '**/runtime/scheduler/**'], message: 'Views never import the engine: runs happen in the CLI process.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['extension/webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['vscode', 'node:*', '**/runtime/project/**', '**/runtime/graph/**'], message: 'Webview code imports only the protocol.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['vscode', 'node:*', '**/runtime/project/**', '**/runtime/graph/**'], message: 'Webview code imports only the protocol.' }],
+        },
+      ],
     },
   },
   {

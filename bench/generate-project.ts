@@ -9,7 +9,7 @@ export function generateProject(root: string, options: { pipelines: number; bloc
   mkdirSync(join(root, 'data_loaders'), { recursive: true });
   mkdirSync(join(root, 'transformers'), { recursive: true });
   writeFileSync(join(root, 'metadata.yaml'), 'project_type: standalone\n');
-  writeFileSync(join(root, 'io_config.yaml'), "version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  POSTGRES_HOST: \"{{ env_var('BENCH_PG_HOST') }}\"\n");
+  writeFileSync(join(root, 'io_config.yaml'), 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  POSTGRES_HOST: "{{ env_var(\'BENCH_PG_HOST\') }}"\n');
   for (let p = 0; p < options.pipelines; p++) {
     const uuid = `pipeline_${p}`;
     const entries: string[] = [];

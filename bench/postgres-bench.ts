@@ -46,7 +46,10 @@ export async function apiToPostgresBench(rows: BenchRow[]): Promise<void> {
     const settings = await postgres.ensure();
     const env = { ...process.env, PGPASSWORD: settings.password };
     const psql = (sql: string) => {
-      const result = spawnSync('psql', ['-h', settings.host, '-p', String(settings.port), '-U', settings.user, '-d', settings.database, '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env, encoding: 'utf8' });
+      const result = spawnSync('psql', ['-h', settings.host, '-p', String(settings.port), '-U', settings.user, '-d', settings.database, '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+        env,
+        encoding: 'utf8',
+      });
       if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
     };
     psql(`DROP TABLE IF EXISTS copy_reference; CREATE TABLE copy_reference (${TLC_TABLE})`);
@@ -60,11 +63,31 @@ export async function apiToPostgresBench(rows: BenchRow[]): Promise<void> {
     });
     const elapsed = performance.now() - start;
     if (code !== 0) throw new Error(`api_to_postgres failed: see ${events}`);
-    const finished = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'block-finished');
+    const finished = readFileSync(events, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.kind === 'block-finished');
     const peak = Math.max(...finished.map((e) => e.peakMemoryBytes ?? 0));
     console.error(`api_to_postgres: ${elapsed.toFixed(0)} ms (\\copy ${reference.toFixed(0)} ms); blocks: ${finished.map((e) => `${e.block} ${e.durationMs} ms`).join(', ')}`);
-    rows.push({ what: `api_to_postgres, the taxi month (${MONTH} rows): HTTP CSV.gz → transform → PostgreSQL`, value: elapsed, unit: 'ms', reference: "psql \\copy of the same plain CSV into the same server", referenceValue: reference, goal: '≤ 1.3x', met: elapsed / reference <= 1.3 });
-    rows.push({ what: 'peak RSS of that run', value: peak / 1048576, unit: 'MB', reference: 'Mage\'s pandas path (issue #5\'s measure, not rerun here)', referenceValue: 1536, goal: '< 400 MB', met: peak / 1048576 < 400 });
+    rows.push({
+      what: `api_to_postgres, the taxi month (${MONTH} rows): HTTP CSV.gz → transform → PostgreSQL`,
+      value: elapsed,
+      unit: 'ms',
+      reference: 'psql \\copy of the same plain CSV into the same server',
+      referenceValue: reference,
+      goal: '≤ 1.3x',
+      met: elapsed / reference <= 1.3,
+    });
+    rows.push({
+      what: 'peak RSS of that run',
+      value: peak / 1048576,
+      unit: 'MB',
+      reference: "Mage's pandas path (issue #5's measure, not rerun here)",
+      referenceValue: 1536,
+      goal: '< 400 MB',
+      met: peak / 1048576 < 400,
+    });
   } finally {
     server.close();
     await postgres.stop();

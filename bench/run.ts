@@ -41,9 +41,7 @@ function projectLoadBench(rows: Row[]): void {
   const root = mkdtempSync(join(tmpdir(), 'pipewright-bench-'));
   try {
     generateProject(root, { pipelines: 200, blocks: 50 });
-    const files = readdirSync(join(root, 'pipelines')).flatMap((p) =>
-      ['metadata.yaml', 'triggers.yaml'].map((f) => join(root, 'pipelines', p, f)),
-    );
+    const files = readdirSync(join(root, 'pipelines')).flatMap((p) => ['metadata.yaml', 'triggers.yaml'].map((f) => join(root, 'pipelines', p, f)));
     // Reference: only reading and parsing the same YAML files with the fastest parser, nothing else.
     const parseOnly = time(5, () => {
       for (const file of files) load(readFileSync(file, 'utf8'), { schema: CORE_SCHEMA });
@@ -92,15 +90,15 @@ const table: BenchRow[] = rows.map((r) => ({ what: r.what, value: r.ms, unit: 'm
 if (wanted('noop-pipeline')) noopPipelineBench(table);
 if (wanted('streaming-memory')) streamingMemoryBench(table);
 void (async () => {
-if (wanted('language-server')) await languageServerBench(table);
-if (wanted('api-to-postgres')) await apiToPostgresBench(table);
-if (wanted('partitioned-parquet')) await partitionedParquetBench(table);
-console.log('| what | measured | reference | reference measured | ratio | goal | met |');
-console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
-for (const r of table) {
-  const value = `${r.value.toFixed(0)} ${r.unit}`;
-  const reference = `${r.referenceValue.toFixed(0)} ${r.unit}`;
-  console.log(`| ${r.what} | ${value} | ${r.reference} | ${reference} | ${(r.value / r.referenceValue).toFixed(2)}x | ${r.goal} | ${r.met ? 'yes' : 'NO'} |`);
-}
-if (table.some((r) => !r.met)) process.exitCode = 1;
+  if (wanted('language-server')) await languageServerBench(table);
+  if (wanted('api-to-postgres')) await apiToPostgresBench(table);
+  if (wanted('partitioned-parquet')) await partitionedParquetBench(table);
+  console.log('| what | measured | reference | reference measured | ratio | goal | met |');
+  console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
+  for (const r of table) {
+    const value = `${r.value.toFixed(0)} ${r.unit}`;
+    const reference = `${r.referenceValue.toFixed(0)} ${r.unit}`;
+    console.log(`| ${r.what} | ${value} | ${r.reference} | ${reference} | ${(r.value / r.referenceValue).toFixed(2)}x | ${r.goal} | ${r.met ? 'yes' : 'NO'} |`);
+  }
+  if (table.some((r) => !r.met)) process.exitCode = 1;
 })();

@@ -23,7 +23,9 @@ function project(blocks: Record<string, { code: string; upstream?: string }>): s
   writeFileSync(join(root, 'io_config.yaml'), 'version: 0.1.1\n');
   const entries = Object.entries(blocks).map(([uuid, b]) => {
     writeFileSync(join(root, 'custom', `${uuid}.ts`), b.code);
-    const down = Object.entries(blocks).filter(([, o]) => o.upstream === uuid).map(([u]) => u);
+    const down = Object.entries(blocks)
+      .filter(([, o]) => o.upstream === uuid)
+      .map(([u]) => u);
     return `- {uuid: ${uuid}, type: custom, language: typescript, upstream_blocks: [${b.upstream ?? ''}], downstream_blocks: [${down.join(', ')}]}`;
   });
   writeFileSync(join(root, 'pipelines', 'p', 'metadata.yaml'), `blocks:\n${entries.join('\n')}\nuuid: p\n`);
@@ -49,7 +51,15 @@ export function noopPipelineBench(rows: BenchRow[]): void {
     timeRun(hundred); // compile cache and OS caches warm, as for a user's second run
     const reference = Math.min(timeRun(one), timeRun(one), timeRun(one));
     const value = Math.min(timeRun(hundred), timeRun(hundred), timeRun(hundred));
-    rows.push({ what: '`pipewright run`: a chain of 100 no-op TypeScript blocks', value, unit: 'ms', reference: 'the same for 1 no-op block', referenceValue: reference, goal: '< 2000 ms', met: value < 2000 });
+    rows.push({
+      what: '`pipewright run`: a chain of 100 no-op TypeScript blocks',
+      value,
+      unit: 'ms',
+      reference: 'the same for 1 no-op block',
+      referenceValue: reference,
+      goal: '< 2000 ms',
+      met: value < 2000,
+    });
   } finally {
     rmSync(hundred, { recursive: true, force: true });
     rmSync(one, { recursive: true, force: true });
@@ -72,8 +82,14 @@ export function streamingMemoryBench(rows: BenchRow[]): void {
     const events = join(root, 'events.jsonl');
     const run = spawnSync(process.execPath, [CLI, 'run', 'p', '--events', events], { cwd: root, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`run failed: ${run.stdout}`);
-    const finished = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.kind === 'block-finished');
-    const script = `${FIVE_MILLION.replace("import { custom } from 'pipewright';", '').replace('export default custom(', 'const gen = (').replace(/\);\s*$/, ');')}
+    const finished = readFileSync(events, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.kind === 'block-finished');
+    const script = `${FIVE_MILLION.replace("import { custom } from 'pipewright';", '')
+      .replace('export default custom(', 'const gen = (')
+      .replace(/\);\s*$/, ');')}
 let peak = 0; (async () => { for await (const b of gen()) { peak = Math.max(peak, process.memoryUsage.rss()); } console.log(peak); })();`;
     const reference = Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim());
     const mb = (bytes: number) => bytes / 1048576;

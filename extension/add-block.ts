@@ -54,7 +54,10 @@ export async function addBlock(context: vscode.ExtensionContext, projects: Proje
   });
   if (!name) return;
   const choices = graph.order.map((uuid) => ({ label: uuid, description: graph.blocks.get(uuid)!.type, picked: uuid === target.block }));
-  const upstream = choices.length === 0 ? [] : await vscode.window.showQuickPick(choices, { canPickMany: true, placeHolder: kind.attached ? 'Attach it to which blocks?' : 'Upstream blocks (none for a first block)' });
+  const upstream =
+    choices.length === 0
+      ? []
+      : await vscode.window.showQuickPick(choices, { canPickMany: true, placeHolder: kind.attached ? 'Attach it to which blocks?' : 'Upstream blocks (none for a first block)' });
   if (!upstream) return;
   if (kind.attached && upstream.length === 0) {
     void vscode.window.showWarningMessage(`A ${kind.type} is attached to blocks: pick at least one`);
@@ -63,7 +66,9 @@ export async function addBlock(context: vscode.ExtensionContext, projects: Proje
   const args = ['new', 'block', target.pipeline, name, '--json', '--type', kind.type, '--language', language, ...upstream.flatMap((u) => ['--upstream', u.label])];
   if (kind.dynamic) args.push('--dynamic');
   if (!kind.attached && upstream.some((u) => isDynamic(graph.blocks.get(u.label)!))) {
-    const reduce = await vscode.window.showQuickPick(['Run once per item', 'Run once per item, then gather the outputs into one list (reduce_output)'], { placeHolder: 'It follows a dynamic block' });
+    const reduce = await vscode.window.showQuickPick(['Run once per item', 'Run once per item, then gather the outputs into one list (reduce_output)'], {
+      placeHolder: 'It follows a dynamic block',
+    });
     if (!reduce) return;
     if (reduce.includes('reduce_output')) args.push('--reduce-output');
   }

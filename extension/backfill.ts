@@ -9,27 +9,45 @@ import { eventsDir } from '../runtime/layout.js';
 const DATE = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/;
 const INTERVAL = /^(hour|day|week|month|year|\d+ (hour|day|week|month|year)s?)$/;
 
-
 /**
  * "Backfill Pipeline…": asks the dates and the interval, shows how many runs that makes (and how
  * many already succeeded) before anything starts, then runs the backfill in a terminal with a
  * progress notification whose Cancel stops it as Ctrl-C does (a later backfill resumes it).
  */
-export async function backfill(context: vscode.ExtensionContext, target: { root: string; pipeline: string }, options: { profileArgs: string[]; onRunFinished: () => void }): Promise<void> {
+export async function backfill(
+  context: vscode.ExtensionContext,
+  target: { root: string; pipeline: string },
+  options: { profileArgs: string[]; onRunFinished: () => void },
+): Promise<void> {
   const title = `Backfill ${target.pipeline}`;
   const validateDate = (value: string) => (DATE.test(value.trim()) ? undefined : 'A date as YYYY-MM-DD (or YYYY-MM-DD HH:MM)');
-  const start = await vscode.window.showInputBox({ title, prompt: 'First execution date (included)', placeHolder: '2021-01-01', validateInput: validateDate, ignoreFocusOut: true });
+  const start = await vscode.window.showInputBox({
+    title,
+    prompt: 'First execution date (included)',
+    placeHolder: '2021-01-01',
+    validateInput: validateDate,
+    ignoreFocusOut: true,
+  });
   if (!start) return;
   const end = await vscode.window.showInputBox({
-    title, prompt: 'Last execution date (included)', value: start.trim(), ignoreFocusOut: true,
+    title,
+    prompt: 'Last execution date (included)',
+    value: start.trim(),
+    ignoreFocusOut: true,
     validateInput: (value) => validateDate(value) ?? (value.trim() < start.trim() ? 'The last date comes before the first' : undefined),
   });
   if (!end) return;
   const picked = await vscode.window.showQuickPick(['day', 'hour', 'week', 'month', 'Other…'], { title, placeHolder: 'One run per' });
   if (!picked) return;
-  const interval = picked === 'Other…'
-    ? await vscode.window.showInputBox({ title, prompt: 'An interval such as "6 hours" or "2 weeks"', ignoreFocusOut: true, validateInput: (v) => (INTERVAL.test(v.trim()) ? undefined : 'hour, day, week, month, year, or "<n> <unit>"') })
-    : picked;
+  const interval =
+    picked === 'Other…'
+      ? await vscode.window.showInputBox({
+          title,
+          prompt: 'An interval such as "6 hours" or "2 weeks"',
+          ignoreFocusOut: true,
+          validateInput: (v) => (INTERVAL.test(v.trim()) ? undefined : 'hour, day, week, month, year, or "<n> <unit>"'),
+        })
+      : picked;
   if (!interval) return;
   const args = ['backfill', target.pipeline, '--start', start.trim(), '--end', end.trim(), '--interval', interval.trim(), ...options.profileArgs];
   const dry = await runCli(context, [...args, '--dry-run', '--json'], target.root);

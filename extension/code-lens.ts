@@ -39,7 +39,9 @@ export class RunLenses implements vscode.CodeLensProvider {
         : [];
       const lenses: [string, string][] = [...runs, ['Preview output', 'pipewright.previewOutput'], ['Show in DAG', 'pipewright.openDag']];
       // A file several pipelines use gets a row of lenses per pipeline, the first lens naming it.
-      return lenses.map(([title, command], index) => new vscode.CodeLens(top, { title: index === 0 && uses.length > 1 ? `${title} (${use.pipeline})` : title, command, arguments: [target] }));
+      return lenses.map(
+        ([title, command], index) => new vscode.CodeLens(top, { title: index === 0 && uses.length > 1 ? `${title} (${use.pipeline})` : title, command, arguments: [target] }),
+      );
     });
   }
 }

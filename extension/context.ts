@@ -78,7 +78,9 @@ export class Ctx implements vscode.Disposable {
     const fromFile = file ? await this.targetOfFile(file, needBlock) : undefined;
     if (fromFile !== undefined) return fromFile || undefined;
     const projects = this.projects;
-    const pipelines = projects.all.flatMap((view) => [...view.project.pipelines.keys()].map((uuid) => ({ label: uuid, description: projects.all.length > 1 ? view.project.name : undefined, root: view.project.root })));
+    const pipelines = projects.all.flatMap((view) =>
+      [...view.project.pipelines.keys()].map((uuid) => ({ label: uuid, description: projects.all.length > 1 ? view.project.name : undefined, root: view.project.root })),
+    );
     if (pipelines.length === 0) {
       void vscode.window.showWarningMessage('No Pipewright pipelines in this workspace: open a folder with pipelines/<name>/metadata.yaml');
       return undefined;

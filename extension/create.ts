@@ -24,7 +24,9 @@ export async function createProject(): Promise<void> {
   const [parent] =
     (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Create the project in this folder' })) ?? [];
   if (!parent) return;
-  const name = await askName('Name of the new project', 'my_project', (slug) => (existsSync(join(parent.fsPath, slug)) ? `${join(parent.fsPath, slug)} exists already` : undefined));
+  const name = await askName('Name of the new project', 'my_project', (slug) =>
+    existsSync(join(parent.fsPath, slug)) ? `${join(parent.fsPath, slug)} exists already` : undefined,
+  );
   if (!name) return;
   const dir = join(parent.fsPath, slugify(name));
   try {
@@ -40,7 +42,9 @@ export async function createProject(): Promise<void> {
 /** "New Pipeline…": a name, then its metadata.yaml opens, ready for "Add Block…". */
 export async function createPipeline(projects: Projects, root: string): Promise<void> {
   const project = projects.all.find((view) => view.project.root === root)?.project;
-  const name = await askName('Name of the new pipeline', 'my_pipeline', (slug) => (project?.pipelines.has(slug) || existsSync(join(root, 'pipelines', slug)) ? `Pipeline ${slug} exists already` : undefined));
+  const name = await askName('Name of the new pipeline', 'my_pipeline', (slug) =>
+    project?.pipelines.has(slug) || existsSync(join(root, 'pipelines', slug)) ? `Pipeline ${slug} exists already` : undefined,
+  );
   if (!name) return;
   try {
     const { files } = newPipeline(root, { name });

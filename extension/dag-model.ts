@@ -58,7 +58,8 @@ export function statusMessage(latest: RunRecord | undefined, live: LiveStatuses 
       const record = latest.blocks.get(uuid);
       if (!record) continue;
       statuses[uuid] = record.status;
-      if (record.startedAt && !record.parent) timeline.push({ block: uuid, startMs: Date.parse(record.startedAt) - start, durationMs: record.durationMs ?? 0, rows: record.output?.rows, status: record.status });
+      if (record.startedAt && !record.parent)
+        timeline.push({ block: uuid, startMs: Date.parse(record.startedAt) - start, durationMs: record.durationMs ?? 0, rows: record.output?.rows, status: record.status });
     }
   }
   if (live && (!latest || live.runId === latest.runId || !live.finished)) for (const [uuid, status] of live.statuses) statuses[uuid] = status;

@@ -18,7 +18,10 @@ async function reopenInContainer(): Promise<void> {
     await vscode.commands.executeCommand(REOPEN_IN_CONTAINER);
     return;
   }
-  const show = await vscode.window.showInformationMessage(`Reopening in a container needs the Dev Containers extension (${DEV_CONTAINERS_EXTENSION}) and Docker.`, 'Show Extension');
+  const show = await vscode.window.showInformationMessage(
+    `Reopening in a container needs the Dev Containers extension (${DEV_CONTAINERS_EXTENSION}) and Docker.`,
+    'Show Extension',
+  );
   if (show) await vscode.commands.executeCommand('workbench.extensions.search', `@id:${DEV_CONTAINERS_EXTENSION}`);
 }
 

@@ -156,11 +156,12 @@ export async function showPreview(context: vscode.ExtensionContext, target: Targ
   const panel = vscode.window.createWebviewPanel('pipewright.preview', `Output: ${target.block}`, vscode.ViewColumn.Beside, { enableScripts: false });
   const once = nonce();
   const cell = (value: unknown) => escapeHtml(value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
-  const body = 'columns' in data
-    ? `<table><thead><tr>${data.columns.map((c) => `<th>${escapeHtml(c.name)}<br><span class="type">${escapeHtml(c.type)}</span></th>`).join('')}</tr></thead><tbody>${data.preview
-        .map((row) => `<tr>${data.columns.map((c) => `<td>${cell(row[c.name])}</td>`).join('')}</tr>`)
-        .join('')}</tbody></table><p class="meta">${data.preview.length} of ${data.rows.toLocaleString()} rows · run ${escapeHtml(data.run)}</p>`
-    : `<pre>${cell(data.value)}</pre><p class="meta">run ${escapeHtml(data.run)}</p>`;
+  const body =
+    'columns' in data
+      ? `<table><thead><tr>${data.columns.map((c) => `<th>${escapeHtml(c.name)}<br><span class="type">${escapeHtml(c.type)}</span></th>`).join('')}</tr></thead><tbody>${data.preview
+          .map((row) => `<tr>${data.columns.map((c) => `<td>${cell(row[c.name])}</td>`).join('')}</tr>`)
+          .join('')}</tbody></table><p class="meta">${data.preview.length} of ${data.rows.toLocaleString()} rows · run ${escapeHtml(data.run)}</p>`
+      : `<pre>${cell(data.value)}</pre><p class="meta">run ${escapeHtml(data.run)}</p>`;
   panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${once}';">
 <style nonce="${once}">body { color: var(--vscode-foreground); font-family: var(--vscode-font-family); } table { border-collapse: collapse; font-family: var(--vscode-editor-font-family); }

@@ -73,8 +73,13 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
           ...node.runs.slice(0, MAX_RUNS_SHOWN).map((record): Node => ({ kind: 'blockRun', view: node.view, pipeline: node.pipeline, record })),
         ];
       case 'group':
-        if (node.group === 'triggers') return node.view.project.pipelines.get(node.pipeline)!.triggers.map((trigger) => ({ kind: 'trigger', view: node.view, pipeline: node.pipeline, trigger }));
-        return node.view.runs.filter((r) => r.pipeline === node.pipeline).slice(-10).reverse().map((run) => ({ kind: 'run', view: node.view, run }));
+        if (node.group === 'triggers')
+          return node.view.project.pipelines.get(node.pipeline)!.triggers.map((trigger) => ({ kind: 'trigger', view: node.view, pipeline: node.pipeline, trigger }));
+        return node.view.runs
+          .filter((r) => r.pipeline === node.pipeline)
+          .slice(-10)
+          .reverse()
+          .map((run) => ({ kind: 'run', view: node.view, run }));
       default:
         return [];
     }
@@ -108,7 +113,12 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         const item = new vscode.TreeItem(pipeline.uuid, vscode.TreeItemCollapsibleState.Collapsed);
         const latest = this.projects.latestRun(node.view, node.pipeline);
         const live = this.runs.liveRun(node.view.project.root, node.pipeline);
-        item.description = live && !live.finished ? 'running' : latest ? `${latest.status} ${seconds(latest.durationMs)}` : `${pipeline.blocks.length} block${pipeline.blocks.length === 1 ? '' : 's'}`;
+        item.description =
+          live && !live.finished
+            ? 'running'
+            : latest
+              ? `${latest.status} ${seconds(latest.durationMs)}`
+              : `${pipeline.blocks.length} block${pipeline.blocks.length === 1 ? '' : 's'}`;
         item.iconPath = new vscode.ThemeIcon(live && !live.finished ? 'sync~spin' : 'type-hierarchy-sub');
         item.tooltip = new vscode.MarkdownString(`**${pipeline.name}**\n\n${pipeline.description ?? ''}`);
         item.contextValue = 'pipewright.pipeline';
@@ -119,10 +129,17 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         const expandable = node.attached.length > 0 || node.runs.length > 0;
         const item = new vscode.TreeItem(node.block.uuid, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         const color = node.status ? STATUS_COLORS[node.status as LiveStatus] : undefined;
-        item.iconPath = node.status === 'running' ? new vscode.ThemeIcon('sync~spin') : new vscode.ThemeIcon(TYPE_ICONS[node.block.type] ?? 'circle-outline', color ? new vscode.ThemeColor(color) : undefined);
+        item.iconPath =
+          node.status === 'running'
+            ? new vscode.ThemeIcon('sync~spin')
+            : new vscode.ThemeIcon(TYPE_ICONS[node.block.type] ?? 'circle-outline', color ? new vscode.ThemeColor(color) : undefined);
         item.description = blockDescription(node);
         item.tooltip = new vscode.MarkdownString(
-          [`**${node.block.uuid}** (${node.block.type}, ${node.block.language})`, node.block.file ? `\`${vscode.workspace.asRelativePath(node.block.file)}\`` : '', `upstream: ${node.block.upstream.join(', ') || 'none'}`].join('\n\n'),
+          [
+            `**${node.block.uuid}** (${node.block.type}, ${node.block.language})`,
+            node.block.file ? `\`${vscode.workspace.asRelativePath(node.block.file)}\`` : '',
+            `upstream: ${node.block.upstream.join(', ') || 'none'}`,
+          ].join('\n\n'),
         );
         item.contextValue = 'pipewright.block';
         item.id = `${node.view.project.root}:${node.pipeline}:${node.block.uuid}`;
@@ -141,12 +158,21 @@ export class PipelinesTree implements vscode.TreeDataProvider<Node> {
         const { record } = node;
         const item = new vscode.TreeItem(record.block, vscode.TreeItemCollapsibleState.None);
         const color = STATUS_COLORS[record.status as LiveStatus];
-        item.iconPath = new vscode.ThemeIcon(record.status === 'completed' ? 'pass' : record.status === 'condition_failed' ? 'circle-slash' : 'error', color ? new vscode.ThemeColor(color) : undefined);
-        item.description = [record.status, seconds(record.durationMs), record.output?.kind === 'table' ? `${record.output.rows.toLocaleString()} rows` : undefined].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon(
+          record.status === 'completed' ? 'pass' : record.status === 'condition_failed' ? 'circle-slash' : 'error',
+          color ? new vscode.ThemeColor(color) : undefined,
+        );
+        item.description = [record.status, seconds(record.durationMs), record.output?.kind === 'table' ? `${record.output.rows.toLocaleString()} rows` : undefined]
+          .filter(Boolean)
+          .join(' · ');
         item.tooltip = record.error?.message;
         item.id = `${node.view.project.root}:${node.pipeline}:~${record.block}`;
         item.contextValue = 'pipewright.blockRun';
-        item.command = { command: 'pipewright.previewOutput', title: 'Preview output', arguments: [{ root: node.view.project.root, pipeline: node.pipeline, block: record.block }] };
+        item.command = {
+          command: 'pipewright.previewOutput',
+          title: 'Preview output',
+          arguments: [{ root: node.view.project.root, pipeline: node.pipeline, block: record.block }],
+        };
         return item;
       }
       case 'group': {

@@ -31,7 +31,9 @@ function blockFileDoc(project: Project, file: string): string | undefined {
   for (const { pipeline, block } of uses) {
     const graph = buildGraph(pipeline);
     lines.push('', `Pipeline **${pipeline.uuid}**: block \`${block.uuid}\` · ${block.type}`);
-    lines.push(`Upstream: ${(graph.upstream.get(block.uuid) ?? block.upstream).join(', ') || 'none'} · Downstream: ${(graph.downstream.get(block.uuid) ?? block.downstream).join(', ') || 'none'}`);
+    lines.push(
+      `Upstream: ${(graph.upstream.get(block.uuid) ?? block.upstream).join(', ') || 'none'} · Downstream: ${(graph.downstream.get(block.uuid) ?? block.downstream).join(', ') || 'none'}`,
+    );
     lines.push(lastRunLine(project.root, pipeline.uuid, block.uuid) ?? 'Not run yet');
   }
   return lines.join('  \n');

@@ -73,11 +73,14 @@ export class Diagnostics {
     clearTimeout(this.#pending.get(root));
     this.#pending.set(
       root,
-      setTimeout(() => {
-        this.#pending.delete(root);
-        this.#queued.add(root);
-        this.#next();
-      }, quick ? 400 : 120),
+      setTimeout(
+        () => {
+          this.#pending.delete(root);
+          this.#queued.add(root);
+          this.#next();
+        },
+        quick ? 400 : 120,
+      ),
     );
   }
 

@@ -22,7 +22,12 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 /** The open documents' texts by path. */
 function openTexts(): Map<string, string> {
-  return new Map(documents.all().filter((d) => d.uri.startsWith('file:')).map((d) => [fileURLToPath(d.uri), d.getText()]));
+  return new Map(
+    documents
+      .all()
+      .filter((d) => d.uri.startsWith('file:'))
+      .map((d) => [fileURLToPath(d.uri), d.getText()]),
+  );
 }
 const host = overlayHost(openTexts);
 const models = new Models(host);
@@ -80,34 +85,36 @@ function guarded<T>(what: string, body: () => T | undefined): T | undefined {
   }
 }
 
-connection.onCompletion((params) =>
-  guarded('Completion', () => {
-    const request = pipelineRequest(params.textDocument.uri);
-    if (request) {
-      const offset = request.document.offsetAt(params.position);
-      if (request.kind === 'triggers') return completeTriggers(request.document.getText(), offset);
-      return completePipeline(request.project, request.pipeline, request.document.getText(), offset);
-    }
-    const file = fileRequest(params.textDocument.uri);
-    if (!file) return [];
-    const offset = file.document.offsetAt(params.position);
-    // io_config.yaml is mid-edit here, often not valid YAML: known by its place, not its parse.
-    if (file.file === join(file.project.root, 'io_config.yaml')) return completeIoConfig(file.project, file.document.getText(), offset);
-    if (file.file.endsWith('.sql')) return completeSql(file.project, file.file, file.document.getText(), offset);
-    return [];
-  }) ?? [],
-);
-connection.onHover((params) =>
-  guarded('Hover', () => {
-    const request = pipelineRequest(params.textDocument.uri);
-    if (!request) {
+connection.onCompletion(
+  (params) =>
+    guarded('Completion', () => {
+      const request = pipelineRequest(params.textDocument.uri);
+      if (request) {
+        const offset = request.document.offsetAt(params.position);
+        if (request.kind === 'triggers') return completeTriggers(request.document.getText(), offset);
+        return completePipeline(request.project, request.pipeline, request.document.getText(), offset);
+      }
       const file = fileRequest(params.textDocument.uri);
-      return file && hoverBlockFile(file.project, file.file, file.document.getText(), file.document.offsetAt(params.position));
-    }
-    const offset = request.document.offsetAt(params.position);
-    if (request.kind === 'triggers') return hoverTriggers(request.pipeline, request.document.getText(), offset);
-    return hoverPipeline(request.project, request.pipeline, request.document.getText(), offset);
-  }) ?? null,
+      if (!file) return [];
+      const offset = file.document.offsetAt(params.position);
+      // io_config.yaml is mid-edit here, often not valid YAML: known by its place, not its parse.
+      if (file.file === join(file.project.root, 'io_config.yaml')) return completeIoConfig(file.project, file.document.getText(), offset);
+      if (file.file.endsWith('.sql')) return completeSql(file.project, file.file, file.document.getText(), offset);
+      return [];
+    }) ?? [],
+);
+connection.onHover(
+  (params) =>
+    guarded('Hover', () => {
+      const request = pipelineRequest(params.textDocument.uri);
+      if (!request) {
+        const file = fileRequest(params.textDocument.uri);
+        return file && hoverBlockFile(file.project, file.file, file.document.getText(), file.document.offsetAt(params.position));
+      }
+      const offset = request.document.offsetAt(params.position);
+      if (request.kind === 'triggers') return hoverTriggers(request.pipeline, request.document.getText(), offset);
+      return hoverPipeline(request.project, request.pipeline, request.document.getText(), offset);
+    }) ?? null,
 );
 /** The block under the cursor in a metadata.yaml, with its pipeline. */
 function blockRequest(uri: string, position: { line: number; character: number }) {
@@ -117,53 +124,58 @@ function blockRequest(uri: string, position: { line: number; character: number }
   return at ? { ...request, ...at } : undefined;
 }
 
-connection.onDefinition((params) =>
-  guarded('Definition', () => {
-    const request = pipelineRequest(params.textDocument.uri);
-    if (request?.kind === 'metadata') return definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position));
-    // A block file: its entries in the metadata.yaml of every pipeline using it.
-    const file = fileRequest(params.textDocument.uri);
-    const entries = file ? entriesOfBlockFile(file.project, file.file) : [];
-    return entries.length > 0 ? entries : undefined;
-  }) ?? null,
+connection.onDefinition(
+  (params) =>
+    guarded('Definition', () => {
+      const request = pipelineRequest(params.textDocument.uri);
+      if (request?.kind === 'metadata') return definitionPipeline(request.pipeline, request.document.getText(), request.document.offsetAt(params.position));
+      // A block file: its entries in the metadata.yaml of every pipeline using it.
+      const file = fileRequest(params.textDocument.uri);
+      const entries = file ? entriesOfBlockFile(file.project, file.file) : [];
+      return entries.length > 0 ? entries : undefined;
+    }) ?? null,
 );
-connection.onReferences((params) =>
-  guarded('References', () => {
-    const request = blockRequest(params.textDocument.uri, params.position);
-    if (request) return blockReferences(request.project, request.pipeline, request.block, params.context.includeDeclaration);
-    const file = fileRequest(params.textDocument.uri);
-    return file ? entriesOfBlockFile(file.project, file.file) : [];
-  }) ?? [],
+connection.onReferences(
+  (params) =>
+    guarded('References', () => {
+      const request = blockRequest(params.textDocument.uri, params.position);
+      if (request) return blockReferences(request.project, request.pipeline, request.block, params.context.includeDeclaration);
+      const file = fileRequest(params.textDocument.uri);
+      return file ? entriesOfBlockFile(file.project, file.file) : [];
+    }) ?? [],
 );
-connection.onPrepareRename((params) =>
-  guarded('Rename', () => {
-    const request = blockRequest(params.textDocument.uri, params.position);
-    if (!request) return undefined;
-    return { range: { start: request.document.positionAt(request.start), end: request.document.positionAt(request.end) }, placeholder: request.block.uuid };
-  }) ?? null,
+connection.onPrepareRename(
+  (params) =>
+    guarded('Rename', () => {
+      const request = blockRequest(params.textDocument.uri, params.position);
+      if (!request) return undefined;
+      return { range: { start: request.document.positionAt(request.start), end: request.document.positionAt(request.end) }, placeholder: request.block.uuid };
+    }) ?? null,
 );
 connection.onRenameRequest((params) => {
   const request = blockRequest(params.textDocument.uri, params.position);
   // Errors (a taken name, a file in the way) go back to the editor, which shows them.
   return request ? renameBlock(request.project, request.pipeline, request.block, params.newName, host) : null;
 });
-connection.onDocumentSymbol((params) =>
-  guarded('Symbols', () => {
-    const request = pipelineRequest(params.textDocument.uri);
-    if (request?.kind === 'metadata') return pipelineSymbols(request.pipeline);
-    if (request?.kind === 'triggers') return triggerSymbols(request.pipeline);
-    const file = fileRequest(params.textDocument.uri);
-    const config = file?.project.ioConfig;
-    return config && config.file.path === file.file ? ioConfigSymbols(config.file) : [];
-  }) ?? [],
+connection.onDocumentSymbol(
+  (params) =>
+    guarded('Symbols', () => {
+      const request = pipelineRequest(params.textDocument.uri);
+      if (request?.kind === 'metadata') return pipelineSymbols(request.pipeline);
+      if (request?.kind === 'triggers') return triggerSymbols(request.pipeline);
+      const file = fileRequest(params.textDocument.uri);
+      const config = file?.project.ioConfig;
+      return config && config.file.path === file.file ? ioConfigSymbols(config.file) : [];
+    }) ?? [],
 );
 
-connection.onCodeAction((params) =>
-  guarded('Code action', () => {
-    const uri = params.textDocument.uri;
-    const root = uri.startsWith('file:') ? findProjectRoot(dirname(fileURLToPath(uri)), host) : undefined;
-    return codeActions(params.context.diagnostics, uri, host, root);
-  }) ?? [],
+connection.onCodeAction(
+  (params) =>
+    guarded('Code action', () => {
+      const uri = params.textDocument.uri;
+      const root = uri.startsWith('file:') ? findProjectRoot(dirname(fileURLToPath(uri)), host) : undefined;
+      return codeActions(params.context.diagnostics, uri, host, root);
+    }) ?? [],
 );
 
 const diagnostics = new Diagnostics(connection, host, models, openTexts);

@@ -58,7 +58,8 @@ export function blockReferences(project: Project, pipeline: Pipeline, block: Blo
     .flatMap(({ pipeline: p, block: b }) => occurrencesIn(p, b.uuid))
     .filter((o) => includeDeclaration || !o.declaration)
     .map((o) => location(o.range));
-  if (includeDeclaration && block.file && block.fileExists) locations.push({ uri: pathToFileURL(block.file).href, range: toRange({ file: block.file, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } }) });
+  if (includeDeclaration && block.file && block.fileExists)
+    locations.push({ uri: pathToFileURL(block.file).href, range: toRange({ file: block.file, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } }) });
   return locations;
 }
 
@@ -149,7 +150,15 @@ export function triggerSymbols(pipeline: Pipeline): DocumentSymbol[] {
     const name = item.get('name');
     const schedule = item.get('schedule_interval');
     const selection = hasPath(file, ['triggers', index, 'name']) ? valueRange(file, ['triggers', index, 'name']) : valueRange(file, ['triggers', index]);
-    return [symbol(String(name ?? `(trigger ${index + 1})`), schedule === undefined || schedule === null ? undefined : String(schedule), SymbolKind.Event, valueRange(file, ['triggers', index]), selection)];
+    return [
+      symbol(
+        String(name ?? `(trigger ${index + 1})`),
+        schedule === undefined || schedule === null ? undefined : String(schedule),
+        SymbolKind.Event,
+        valueRange(file, ['triggers', index]),
+        selection,
+      ),
+    ];
   });
 }
 
@@ -161,7 +170,9 @@ export function ioConfigSymbols(file: YamlFile): DocumentSymbol[] {
     if (!isScalar(pair.key) || !isMap(pair.value)) return [];
     const name = String(pair.key.value);
     const children = pair.value.items.flatMap((setting) =>
-      isScalar(setting.key) ? [symbol(String(setting.key.value), undefined, SymbolKind.Property, span(file, setting.key, setting.value as Node), nodeRange(file, setting.key))] : [],
+      isScalar(setting.key)
+        ? [symbol(String(setting.key.value), undefined, SymbolKind.Property, span(file, setting.key, setting.value as Node), nodeRange(file, setting.key))]
+        : [],
     );
     return [symbol(name, 'profile', SymbolKind.Namespace, span(file, pair.key, pair.value), nodeRange(file, pair.key), children)];
   });

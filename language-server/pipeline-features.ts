@@ -76,7 +76,12 @@ export function completePipeline(project: Project, pipeline: Pipeline, text: str
     const graph = buildGraph(pipeline);
     return pipeline.blocks
       .filter((b) => b.list === 'blocks' || b.list === 'widgets')
-      .map((b) => ({ label: b.uuid, kind: CompletionItemKind.Reference, detail: `${b.type} · ${b.language}`, documentation: { kind: MarkupKind.Markdown, value: blockDoc(b, graph, project) } }));
+      .map((b) => ({
+        label: b.uuid,
+        kind: CompletionItemKind.Reference,
+        detail: `${b.type} · ${b.language}`,
+        documentation: { kind: MarkupKind.Markdown, value: blockDoc(b, graph, project) },
+      }));
   }
   const valueOf = /^\s*(?:-\s+)?(type|language|export_write_policy|data_provider|data_provider_profile)\s*:\s*[\w-]*$/.exec(before);
   if (valueOf?.[1] === 'data_provider_profile') return profileNames(project);

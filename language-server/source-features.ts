@@ -5,7 +5,7 @@ import { keysAt } from './schema-lookup.js';
 
 /** Names of the project's .env and dev.env, for `env_var('` in any file. */
 function envVarNames(project: Project): CompletionItem[] {
-  return [...project.dotenv.keys()].sort().map((name) => ({ label: name, kind: CompletionItemKind.Variable, detail: 'from the project\'s .env or dev.env' }));
+  return [...project.dotenv.keys()].sort().map((name) => ({ label: name, kind: CompletionItemKind.Variable, detail: "from the project's .env or dev.env" }));
 }
 
 /** The text of the cursor's line up to the cursor. */
@@ -57,7 +57,14 @@ export function completeSql(project: Project, file: string, text: string, offset
     for (const name of Object.keys(pipeline.variables)) add({ label: name, kind: CompletionItemKind.Variable, detail: `a variable of ${pipeline.uuid}`, sortText: `3${name}` });
   }
   add({ label: "variables('')", kind: CompletionItemKind.Function, insertText: "variables('$1')", insertTextFormat: 2, detail: 'A variable by name', sortText: '4v' });
-  add({ label: "env_var('')", kind: CompletionItemKind.Function, insertText: "env_var('$1')", insertTextFormat: 2, detail: 'An environment variable (the environment, .env, dev.env)', sortText: '4e' });
+  add({
+    label: "env_var('')",
+    kind: CompletionItemKind.Function,
+    insertText: "env_var('$1')",
+    insertTextFormat: 2,
+    detail: 'An environment variable (the environment, .env, dev.env)',
+    sortText: '4e',
+  });
   return items.map((item) => (item.detail ? { ...item, documentation: { kind: MarkupKind.PlainText, value: item.detail } } : item));
 }
 

@@ -70,7 +70,17 @@ function scheduleDoc(trigger: Trigger): string {
   if (cron && cron !== interval) lines.push(`As cron: \`${cron}\``);
   if (trigger.status !== 'active') lines.push(`The trigger is ${trigger.status}: it does not run until its status is active.`);
   const next = nextRunTimes(trigger, new Date(), 3);
-  if (next.length > 0) lines.push(`Next: ${next.map((d) => d.toISOString().replace('T', ' ').replace(/:00\.000Z$/, ' UTC')).join(', ')}`);
+  if (next.length > 0)
+    lines.push(
+      `Next: ${next
+        .map((d) =>
+          d
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/:00\.000Z$/, ' UTC'),
+        )
+        .join(', ')}`,
+    );
   return lines.join('  \n');
 }
 

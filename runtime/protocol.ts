@@ -286,8 +286,7 @@ export interface GraphJson {
 
 /** `pipewright preview <PIPELINE> <BLOCK> --json`: a table's first rows, or the value a block returned. */
 export type PreviewJson =
-  | { run: string; rows: number; columns: { name: string; type: string }[]; preview: Record<string, unknown>[] }
-  | { run: string; kind: 'json' | 'none'; value: unknown };
+  { run: string; rows: number; columns: { name: string; type: string }[]; preview: Record<string, unknown>[] } | { run: string; kind: 'json' | 'none'; value: unknown };
 
 /** `pipewright backfill ... --dry-run --json`: the runs a backfill would make and skip. */
 export interface BackfillPlanJson {

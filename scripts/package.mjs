@@ -68,7 +68,19 @@ for (const target of targets) {
   run(npm, ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', `--os=${os}`, `--cpu=${cpu}`], stage);
   removeLinks(join(stage, 'node_modules'));
   // What a user does not need of the dependencies: type declarations, source maps, docs, static libraries.
-  writeFileSync(join(stage, '.vscodeignore'), ['package-lock.json', 'node_modules/**/*.map', 'node_modules/**/*.d.ts', 'node_modules/**/*.d.mts', 'node_modules/**/*.md', 'node_modules/**/test/**', 'node_modules/**/*.a', ''].join('\n'));
+  writeFileSync(
+    join(stage, '.vscodeignore'),
+    [
+      'package-lock.json',
+      'node_modules/**/*.map',
+      'node_modules/**/*.d.ts',
+      'node_modules/**/*.d.mts',
+      'node_modules/**/*.md',
+      'node_modules/**/test/**',
+      'node_modules/**/*.a',
+      '',
+    ].join('\n'),
+  );
   const vsix = join(out, `${pkg.name}-${target}-${pkg.version}.vsix`);
   const vsce = join(REPO, 'node_modules/@vscode/vsce/vsce');
   run(process.execPath, [vsce, 'package', '--target', target, '--allow-missing-repository', '--no-update-package-json', '--out', vsix], stage);

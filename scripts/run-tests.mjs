@@ -30,9 +30,9 @@ if (files.length === 0) {
   console.error(`No test files match ${filters.join(', ') || `test/**/*${suffix}`}`);
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: process.env.CI ? '1' : process.env.NO_COLOR } },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NO_COLOR: process.env.CI ? '1' : process.env.NO_COLOR },
+});
 process.exit(result.status ?? 1);

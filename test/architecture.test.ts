@@ -83,16 +83,25 @@ test('no source file passes 400 lines without saying why at its top', () => {
     const text = readFileSync(f, 'utf8');
     return text.split('\n').length > 400 && !/^\/\/ (Longer than 400 lines|Over 400 lines)/.test(text);
   });
-  assert.deepEqual(long.map((f) => relative(root, f)), []);
+  assert.deepEqual(
+    long.map((f) => relative(root, f)),
+    [],
+  );
 });
 
 test('no utils or barrel index files', () => {
-  assert.deepEqual(files.filter((f) => /\/(utils|index)\.ts$/.test(f)).map((f) => relative(root, f)), []);
+  assert.deepEqual(
+    files.filter((f) => /\/(utils|index)\.ts$/.test(f)).map((f) => relative(root, f)),
+    [],
+  );
 });
 
 test('every path under .pipewright/ comes from runtime/layout.ts', () => {
   const handMade = files.filter((f) => !f.endsWith('runtime/layout.ts') && /join\([^)]*['"`]\.pipewright['"`/]/.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(handMade.map((f) => relative(root, f)), []);
+  assert.deepEqual(
+    handMade.map((f) => relative(root, f)),
+    [],
+  );
 });
 
 test('source folders import each other without cycles (a folder is a layer: runtime/ itself holds only leaf modules)', () => {
@@ -120,8 +129,18 @@ test('source folders import each other without cycles (a folder is a layer: runt
 // What the views (the extension, the language server) may use of the runtime: the model and its
 // checks, the graph, the history they show, scaffolding, and the protocol. Runs happen in the CLI.
 const FOR_VIEWS = [
-  'runtime/protocol.ts', 'runtime/problem.ts', 'runtime/layout.ts', 'runtime/duration.ts', 'runtime/history/run-history.ts',
-  'runtime/project/', 'runtime/graph/', 'runtime/yaml/', 'runtime/validate/', 'runtime/template/', 'runtime/schema/', 'runtime/scaffold/',
+  'runtime/protocol.ts',
+  'runtime/problem.ts',
+  'runtime/layout.ts',
+  'runtime/duration.ts',
+  'runtime/history/run-history.ts',
+  'runtime/project/',
+  'runtime/graph/',
+  'runtime/yaml/',
+  'runtime/validate/',
+  'runtime/template/',
+  'runtime/schema/',
+  'runtime/scaffold/',
 ];
 
 test('the views import the runtime only through the modules meant for them', () => {
@@ -132,7 +151,8 @@ test('the views import the runtime only through the modules meant for them', () 
     for (const s of specifiers) {
       const local = resolveLocal(file, s);
       const target = local && relative(root, local);
-      if (target?.startsWith('runtime/') && !FOR_VIEWS.some((allowed) => (allowed.endsWith('/') ? target.startsWith(allowed) : target === allowed))) offending.push(`${view} imports ${s}`);
+      if (target?.startsWith('runtime/') && !FOR_VIEWS.some((allowed) => (allowed.endsWith('/') ? target.startsWith(allowed) : target === allowed)))
+        offending.push(`${view} imports ${s}`);
     }
   }
   assert.deepEqual(offending, []);

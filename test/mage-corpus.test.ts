@@ -38,7 +38,11 @@ test('every real Mage project loads, graphs and validates with no error', { skip
       }
       errors.push(...validateProject(project, { env: {} }).filter((p) => p.severity === 'error'));
     }
-    assert.deepEqual(errors.map((p) => formatProblem(p, (f) => relative(out, f))), [], `${name} must validate without errors`);
+    assert.deepEqual(
+      errors.map((p) => formatProblem(p, (f) => relative(out, f))),
+      [],
+      `${name} must validate without errors`,
+    );
   }
   assert.ok(pipelines >= 50, `expected the corpus's pipelines, found ${pipelines}`);
 });

@@ -276,10 +276,22 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     document.getElementById('title')!.textContent = graph.pipeline;
     draw(graph);
   } else {
-    const before = graph ? graph.blocks.filter((b) => b.perItemOf).map((b) => runsOf(b.uuid).length).join() : '';
+    const before = graph
+      ? graph.blocks
+          .filter((b) => b.perItemOf)
+          .map((b) => runsOf(b.uuid).length)
+          .join()
+      : '';
     statuses = event.data.statuses;
     // New runs per item change the counts (and the nodes of blocks shown run by run).
-    if (graph && graph.blocks.filter((b) => b.perItemOf).map((b) => runsOf(b.uuid).length).join() !== before) draw(graph, { fit: false });
+    if (
+      graph &&
+      graph.blocks
+        .filter((b) => b.perItemOf)
+        .map((b) => runsOf(b.uuid).length)
+        .join() !== before
+    )
+      draw(graph, { fit: false });
     paintStatuses();
     drawTimeline(event.data.timeline);
     if (event.data.focus) document.querySelector<SVGGElement>(`g.block[data-uuid="${CSS.escape(event.data.focus)}"]`)?.focus();

@@ -55,9 +55,13 @@ export const SENSORS = {
       const { readHistory } = await import('../history/run-history.js');
       const wanted = Date.parse(options.executionDate === undefined ? ctx.vars.execution_date : value(options.executionDate, ctx));
       if (Number.isNaN(wanted)) throw new Error(`sensors.pipelineRunSucceeded: "${String(options.executionDate)}" is not a date`);
-      const runs = readHistory(blockEnvironment('sensors.pipelineRunSucceeded').projectRoot).filter((r) => r.pipeline === options.pipeline && Date.parse(r.executionDate) === wanted);
+      const runs = readHistory(blockEnvironment('sensors.pipelineRunSucceeded').projectRoot).filter(
+        (r) => r.pipeline === options.pipeline && Date.parse(r.executionDate) === wanted,
+      );
       const done = runs.some((r) => r.status === 'completed' && !r.partial);
-      ctx.log.info(`${options.pipeline} for ${new Date(wanted).toISOString()}: ${done ? 'a run completed' : runs.length === 0 ? 'no run yet' : `latest run ${runs.at(-1)!.status}`}`);
+      ctx.log.info(
+        `${options.pipeline} for ${new Date(wanted).toISOString()}: ${done ? 'a run completed' : runs.length === 0 ? 'no run yet' : `latest run ${runs.at(-1)!.status}`}`,
+      );
       return done;
     });
   },

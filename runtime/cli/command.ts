@@ -66,10 +66,7 @@ export function parseVerbArgs(verb: Verb, args: string[]): { positionals: string
 export function verbHelp(verb: Verb): string {
   const lines = [`Usage: ${verb.usage}`, '', verb.summary];
   if (verb.details) lines.push('', verb.details);
-  const rows = Object.entries(verb.flags).map(([name, flag]) => [
-    `${flag.short ? `-${flag.short}, ` : ''}--${name}${flag.value ? ` ${flag.value}` : ''}`,
-    flag.description,
-  ]);
+  const rows = Object.entries(verb.flags).map(([name, flag]) => [`${flag.short ? `-${flag.short}, ` : ''}--${name}${flag.value ? ` ${flag.value}` : ''}`, flag.description]);
   rows.push(['-h, --help', 'Show this help']);
   const width = Math.max(...rows.map(([label]) => label.length));
   lines.push('', 'Options:', ...rows.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`));

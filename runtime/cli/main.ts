@@ -16,14 +16,29 @@ import { validateVerb } from './verb-validate.js';
 import { pipewrightVersion } from '../version.js';
 
 /** Every verb of the CLI, in the order --help lists them. */
-export const VERBS: Verb[] = [runVerb, backfillVerb, triggersVerb, schedulerVerb, runsVerb, logsVerb, previewVerb, validateVerb, graphVerb, profilesVerb, dbVerb, newVerb, sampleVerb, lspVerb];
+export const VERBS: Verb[] = [
+  runVerb,
+  backfillVerb,
+  triggersVerb,
+  schedulerVerb,
+  runsVerb,
+  logsVerb,
+  previewVerb,
+  validateVerb,
+  graphVerb,
+  profilesVerb,
+  dbVerb,
+  newVerb,
+  sampleVerb,
+  lspVerb,
+];
 
 function mainHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));
   return [
     'Usage: pipewright <command> [options]',
     '',
-    'Data pipelines in Mage\'s project layout, with TypeScript and SQL blocks.',
+    "Data pipelines in Mage's project layout, with TypeScript and SQL blocks.",
     '',
     'Commands:',
     ...VERBS.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),

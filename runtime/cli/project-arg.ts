@@ -11,8 +11,6 @@ export function projectDir(invocation: Invocation, positional?: string): string 
 
 /** Says that no project was found, with what to do about it. */
 export function noProject(invocation: Invocation): number {
-  invocation.err(
-    `error: No Pipewright project in ${invocation.cwd} or above: pass --project DIR, or create one with "pipewright new project <name>"`,
-  );
+  invocation.err(`error: No Pipewright project in ${invocation.cwd} or above: pass --project DIR, or create one with "pipewright new project <name>"`);
   return 2;
 }

@@ -15,7 +15,6 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-
 const number = new Intl.NumberFormat('en-US');
 
 /**
@@ -37,7 +36,9 @@ export function createRunRenderer(options: { write: (text: string) => void; colo
     switch (event.kind) {
       case 'run-started':
         runId = event.runId;
-        line(`${paint(color, 'bold', `▶ ${event.pipeline}`)}  run ${event.runId}  execution_date ${event.executionDate}  ${event.blocks.length} block${event.blocks.length === 1 ? '' : 's'}`);
+        line(
+          `${paint(color, 'bold', `▶ ${event.pipeline}`)}  run ${event.runId}  execution_date ${event.executionDate}  ${event.blocks.length} block${event.blocks.length === 1 ? '' : 's'}`,
+        );
         break;
       case 'block-started':
         progress.set(event.block, { rows: 0, bytes: 0, since: Date.now() });
@@ -53,9 +54,10 @@ export function createRunRenderer(options: { write: (text: string) => void; colo
         if (event.bytes !== undefined) state.bytes = event.bytes;
         if (!live) break;
         const seconds = Math.max(0.001, (Date.now() - state.since) / 1000);
-        const work = state.rows > 0
-          ? `${number.format(state.rows)} rows  ${number.format(Math.round(state.rows / seconds))} rows/s`
-          : `${formatBytes(state.bytes)} downloaded  ${formatBytes(Math.round(state.bytes / seconds))}/s`;
+        const work =
+          state.rows > 0
+            ? `${number.format(state.rows)} rows  ${number.format(Math.round(state.rows / seconds))} rows/s`
+            : `${formatBytes(state.bytes)} downloaded  ${formatBytes(Math.round(state.bytes / seconds))}/s`;
         write(`\r\u001b[2K  … ${event.block}  ${work}  memory ${formatBytes(process.memoryUsage.rss())}`);
         progressShown = true;
         break;

@@ -15,7 +15,11 @@ import { onStopSignals } from './stop-signals.js';
 import { pruneProject } from '../history/retention.js';
 
 function when(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/:00\.000Z$/, '').replace(/ 00:00$/, '');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:00\.000Z$/, '')
+    .replace(/ 00:00$/, '');
 }
 
 function parseOptions(invocation: Invocation) {
@@ -34,7 +38,8 @@ function parseOptions(invocation: Invocation) {
 export const backfillVerb: Verb = {
   name: 'backfill',
   summary: 'Run a pipeline once per interval between two dates (each run with its execution_date); resumable.',
-  usage: 'pipewright backfill <PIPELINE> --start DATE --end DATE [--interval hour|day|week|month|"<n> <unit>"] [--var NAME=VALUE ...] [--concurrency N] [--force] [--dry-run [--json]] [--events FILE]',
+  usage:
+    'pipewright backfill <PIPELINE> --start DATE --end DATE [--interval hour|day|week|month|"<n> <unit>"] [--var NAME=VALUE ...] [--concurrency N] [--force] [--dry-run [--json]] [--events FILE]',
   details:
     'Both ends are included: --start 2021-01-01 --end 2021-01-07 --interval day makes 7 runs.\n' +
     'Intervals that already have a completed run are skipped (the run history is the ledger), so a\n' +
@@ -49,7 +54,7 @@ export const backfillVerb: Verb = {
     force: { type: 'boolean', description: 'Run intervals that already succeeded again' },
     'dry-run': { type: 'boolean', description: 'List the runs it would make, and those it would skip' },
     json: { type: 'boolean', description: 'With --dry-run: the plan as JSON' },
-    events: { type: 'string', value: 'FILE', description: 'Append every run\'s events to FILE as JSON lines (for editors)' },
+    events: { type: 'string', value: 'FILE', description: "Append every run's events to FILE as JSON lines (for editors)" },
     profile: PROFILE_FLAG,
   },
   async run(invocation) {
@@ -101,7 +106,11 @@ export const backfillVerb: Verb = {
     let finished = 0;
     try {
       const { results } = await runBackfill({
-        project, pipeline, ...options, force: Boolean(invocation.flags.force), signal: controller.signal,
+        project,
+        pipeline,
+        ...options,
+        force: Boolean(invocation.flags.force),
+        signal: controller.signal,
         profile: profileOf(invocation),
         onEvent: eventsFile ? (event) => appendFileSync(resolve(invocation.cwd, eventsFile), `${JSON.stringify(event)}\n`) : undefined,
         onRunDone: (run, result) => {
@@ -110,7 +119,9 @@ export const backfillVerb: Verb = {
           const style = result.status === 'completed' ? 'green' : result.status === 'cancelled' ? 'yellow' : 'red';
           const failed = 'blocks' in result ? [...result.blocks].find(([, b]) => b.status === 'failed') : undefined;
           const why = failed ? `: ${failed[0]}: ${failed[1].error?.message.split('\n')[0] ?? ''}` : '';
-          invocation.out(`  [${finished}/${toRun}] ${when(run.executionDate).padEnd(16)} ${paint(invocation.color, style, result.status)}${'runId' in result && result.runId ? `  ${result.runId}` : ''}${why}`);
+          invocation.out(
+            `  [${finished}/${toRun}] ${when(run.executionDate).padEnd(16)} ${paint(invocation.color, style, result.status)}${'runId' in result && result.runId ? `  ${result.runId}` : ''}${why}`,
+          );
         },
       });
       const counts = new Map<string, number>();
@@ -118,7 +129,13 @@ export const backfillVerb: Verb = {
       const summary = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
       const notRun = planned.length - results.size;
       const ok = [...results.values()].every((s) => s === 'completed' || s === 'skipped') && notRun === 0;
-      invocation.out(paint(invocation.color, ok ? 'green' : 'red', `${ok ? '✔' : '✖'} backfill ${ok ? 'done' : 'incomplete'} in ${formatDuration(Date.now() - started)}: ${summary}${notRun ? `, ${notRun} not started` : ''}`));
+      invocation.out(
+        paint(
+          invocation.color,
+          ok ? 'green' : 'red',
+          `${ok ? '✔' : '✖'} backfill ${ok ? 'done' : 'incomplete'} in ${formatDuration(Date.now() - started)}: ${summary}${notRun ? `, ${notRun} not started` : ''}`,
+        ),
+      );
       if (!ok) invocation.out('  run the same command again to retry what did not complete');
       pruneProject(project);
       return ok ? 0 : controller.signal.aborted ? 130 : 1;

@@ -21,7 +21,10 @@ export const dbVerb: Verb = {
     try {
       const { stopped, users } = await new EmbeddedPostgres(root).stopNow();
       if (!stopped) invocation.out('The embedded PostgreSQL of this project is not running');
-      else invocation.out(`Stopped the embedded PostgreSQL${users > 0 ? `; ${users} running Pipewright process${users === 1 ? ' was' : 'es were'} using it, and their blocks that use it will fail` : ''}`);
+      else
+        invocation.out(
+          `Stopped the embedded PostgreSQL${users > 0 ? `; ${users} running Pipewright process${users === 1 ? ' was' : 'es were'} using it, and their blocks that use it will fail` : ''}`,
+        );
       return 0;
     } catch (error) {
       invocation.err(`error: ${(error as Error).message}`);

@@ -104,7 +104,11 @@ function printText(invocation: Invocation, context: { project: Project; pipeline
     const upstream = graph.upstream.get(uuid)!;
     const file = block.file ? displayPath(project.root, block.file) : '-';
     const from = upstream.length ? paint(color, 'dim', `  ← ${upstream.join(', ')}`) : '';
-    const shape = [isDynamic(block) ? 'dynamic' : '', fannedBy.has(uuid) ? `once per item of ${fannedBy.get(uuid)}` : '', reducesOutput(block) && fannedBy.has(uuid) ? 'reduces' : ''].filter(Boolean);
+    const shape = [
+      isDynamic(block) ? 'dynamic' : '',
+      fannedBy.has(uuid) ? `once per item of ${fannedBy.get(uuid)}` : '',
+      reducesOutput(block) && fannedBy.has(uuid) ? 'reduces' : '',
+    ].filter(Boolean);
     const how = shape.length ? paint(color, 'dim', `  [${shape.join(', ')}]`) : '';
     invocation.out(`  ${String(index + 1).padStart(2)}. ${uuid.padEnd(width)}  ${block.type.padEnd(13)} ${block.language.padEnd(10)} ${file}${from}${how}`);
   });

@@ -102,8 +102,13 @@ function createBlock(invocation: Invocation, [pipeline, name]: string[]): number
   }
   const upstream = (invocation.flags.upstream as string[] | undefined) ?? [];
   const result = addBlock(root, {
-    pipeline, name, type: type as TemplateType, language: language as BlockLanguage, upstream,
-    dynamic: invocation.flags.dynamic === true, reduceOutput: invocation.flags['reduce-output'] === true,
+    pipeline,
+    name,
+    type: type as TemplateType,
+    language: language as BlockLanguage,
+    upstream,
+    dynamic: invocation.flags.dynamic === true,
+    reduceOutput: invocation.flags['reduce-output'] === true,
   });
   if (invocation.flags.json) {
     invocation.out(JSON.stringify({ block: result.uuid, pipeline, file: relative(root, result.file), shared: !result.created } satisfies NewBlockJson));

@@ -12,7 +12,12 @@ import { jsonText } from '../data/json-text.js';
 function cell(value: unknown, type: string): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date && type === 'DATE') return value.toISOString().slice(0, 10);
-  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace(/Z$/, '');
+  if (value instanceof Date)
+    return value
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.000Z$/, '')
+      .replace(/Z$/, '');
   if (typeof value === 'object') return jsonText(value);
   return String(value);
 }
@@ -47,7 +52,13 @@ export const previewVerb: Verb = {
     const { output, runId } = latest;
     if (output.kind !== 'table') {
       const value = output.kind === 'json' ? JSON.parse(readFileSync(output.files[0], 'utf8')) : null;
-      invocation.out(redact(invocation.flags.json ? JSON.stringify({ run: runId, kind: output.kind, value } satisfies PreviewJson, null, 2) : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`));
+      invocation.out(
+        redact(
+          invocation.flags.json
+            ? JSON.stringify({ run: runId, kind: output.kind, value } satisfies PreviewJson, null, 2)
+            : `${block} (run ${runId}) returned ${output.kind === 'none' ? 'nothing' : JSON.stringify(value, null, 2)}`,
+        ),
+      );
       return 0;
     }
     // DuckDB loads only here: every other verb starts without it.

@@ -10,7 +10,6 @@ import { PROJECT_FLAG, type Invocation, type Verb } from './command.js';
 import { paint, problemLine } from './output.js';
 import { noProject, projectDir } from './project-arg.js';
 
-
 /** A setting as shown: secrets masked (but whether they are set is shown). */
 function shown(key: string, value: unknown): unknown {
   if (!SECRET_KEY.test(key) || value === null || value === undefined || value === '') return value;
@@ -143,7 +142,7 @@ export const profilesVerb: Verb = {
   flags: {
     project: PROJECT_FLAG,
     json: { type: 'boolean', description: 'Print the profiles as JSON' },
-    bucket: { type: 'string', value: 'BUCKET', description: 'With test: list this bucket instead of the project\'s buckets' },
+    bucket: { type: 'string', value: 'BUCKET', description: "With test: list this bucket instead of the project's buckets" },
   },
   async run(invocation) {
     const root = projectDir(invocation);
@@ -171,7 +170,12 @@ export const profilesVerb: Verb = {
     const listed = names.map((name) => {
       const resolved = resolveProfile(project.ioConfig!, name, env);
       const unset = resolved.problems.filter((p) => p.code === 'missing-env-var').map((p) => /"([^"]+)"/.exec(p.message)?.[1]);
-      return { name, embedded: isEmbeddedProfile(resolved.value ?? {}), settings: masked(resolved.value ?? project.ioConfig!.profiles.get(name)!.settings), unset: unset.filter((v) => v !== undefined) } satisfies ProfileJson;
+      return {
+        name,
+        embedded: isEmbeddedProfile(resolved.value ?? {}),
+        settings: masked(resolved.value ?? project.ioConfig!.profiles.get(name)!.settings),
+        unset: unset.filter((v) => v !== undefined),
+      } satisfies ProfileJson;
     });
     if (invocation.flags.json) {
       invocation.out(JSON.stringify(listed, null, 2));

@@ -28,7 +28,7 @@ export const runVerb: Verb = {
     'with-upstream': { type: 'boolean', description: 'With --block: first run the blocks it needs' },
     from: { type: 'string', value: 'UUID', description: 'Run this block and everything downstream of it' },
     var: { type: 'string', value: 'NAME=VALUE', multiple: true, description: 'Set a variable (over pipeline and trigger variables)' },
-    'execution-date': { type: 'string', value: 'ISO', description: 'The run\'s execution_date (default: now)' },
+    'execution-date': { type: 'string', value: 'ISO', description: "The run's execution_date (default: now)" },
     profile: PROFILE_FLAG,
     concurrency: { type: 'string', value: 'N', description: 'Blocks running at once' },
     events: { type: 'string', value: 'FILE', description: 'Also write every event as a JSON line to FILE' },
@@ -80,7 +80,13 @@ export const runVerb: Verb = {
     });
     try {
       const result = await runPipeline({
-        project, pipeline, overrides, executionDate, concurrency, onEvent, signal: controller.signal,
+        project,
+        pipeline,
+        overrides,
+        executionDate,
+        concurrency,
+        onEvent,
+        signal: controller.signal,
         profile: profileOf(invocation),
         selection: {
           block: invocation.flags.block as string | undefined,

@@ -54,7 +54,9 @@ export const runsVerb: Verb = {
     if (!dir) return noProject(invocation);
     const pipeline = invocation.positionals[0];
     const limit = Number(invocation.flags.limit ?? 20);
-    let runs = readHistory(dir).filter((r) => !pipeline || r.pipeline === pipeline).reverse();
+    let runs = readHistory(dir)
+      .filter((r) => !pipeline || r.pipeline === pipeline)
+      .reverse();
     if (limit > 0) runs = runs.slice(0, limit);
     if (invocation.flags.json) {
       invocation.out(JSON.stringify(runs.map(runJson), null, 2));
@@ -72,7 +74,9 @@ export const runsVerb: Verb = {
       const done = blocks.filter((b) => b.status === 'completed').length;
       const via = run.trigger ? `trigger ${run.trigger}` : run.backfill ? 'backfill' : 'manual';
       const status = paint(invocation.color, STATUS_STYLE[run.status], run.status.padEnd(11));
-      invocation.out(`${run.runId}  ${run.pipeline.padEnd(20)} ${status} ${run.executionDate.slice(0, 19)}  ${via.padEnd(16)} ${run.durationMs === undefined ? '' : formatDuration(run.durationMs).padStart(8)}  ${done}/${blocks.length} blocks${perItem > 0 ? ` (${perItem} runs per item)` : ''}`);
+      invocation.out(
+        `${run.runId}  ${run.pipeline.padEnd(20)} ${status} ${run.executionDate.slice(0, 19)}  ${via.padEnd(16)} ${run.durationMs === undefined ? '' : formatDuration(run.durationMs).padStart(8)}  ${done}/${blocks.length} blocks${perItem > 0 ? ` (${perItem} runs per item)` : ''}`,
+      );
     }
     return 0;
   },
@@ -84,7 +88,7 @@ export const logsVerb: Verb = {
   summary: 'Print the logs of a run, or of one of its blocks.',
   usage: 'pipewright logs <RUN_ID> [--block UUID]',
   details: 'RUN_ID may be a unique prefix of a run id (see pipewright runs).',
-  flags: { project: PROJECT_FLAG, block: { type: 'string', value: 'UUID', description: 'Only this block\'s log' } },
+  flags: { project: PROJECT_FLAG, block: { type: 'string', value: 'UUID', description: "Only this block's log" } },
   run(invocation) {
     const dir = projectDir(invocation);
     if (!dir) return noProject(invocation);

@@ -12,7 +12,7 @@ function positiveInteger(value: unknown, fallback: number, name: string): number
 /** `pipewright sample taxi`: a deterministic synthetic NYC yellow-taxi month, for demos and tests. */
 export const sampleVerb: Verb = {
   name: 'sample',
-  summary: 'Write a synthetic NYC yellow-taxi month (the real file\'s 18 columns and quirks) as CSV or CSV.gz.',
+  summary: "Write a synthetic NYC yellow-taxi month (the real file's 18 columns and quirks) as CSV or CSV.gz.",
   usage: 'pipewright sample taxi --out FILE.csv[.gz]|- [--rows N] [--seed S] [--year Y] [--month M]',
   details: 'The same options always give the same rows. The real January 2021 file has 1369765 rows.',
   flags: {

@@ -11,7 +11,8 @@ export const triggersVerb: Verb = {
   name: 'triggers',
   summary: 'List the triggers of every pipeline (or one) with their next run times.',
   usage: 'pipewright triggers [PIPELINE] [--next N] [--json]  |  pipewright triggers PIPELINE --activate NAME | --deactivate NAME',
-  details: 'Times are in the trigger\'s timezone (UTC unless it sets timezone:), as Mage schedules them. --activate and --deactivate set the trigger\'s status in triggers.yaml, keeping the file\'s comments and formatting; a running scheduler picks the change up at its next check.',
+  details:
+    "Times are in the trigger's timezone (UTC unless it sets timezone:), as Mage schedules them. --activate and --deactivate set the trigger's status in triggers.yaml, keeping the file's comments and formatting; a running scheduler picks the change up at its next check.",
   flags: {
     project: PROJECT_FLAG,
     next: { type: 'string', value: 'N', description: 'How many next run times to show (default 3)' },
@@ -57,7 +58,16 @@ export const triggersVerb: Verb = {
           } catch (e) {
             error = (e as Error).message;
           }
-          return { pipeline: pipeline.uuid, name: trigger.name, type: trigger.scheduleType, schedule: trigger.scheduleInterval ?? null, status: trigger.status, timezone: trigger.timezone ?? 'UTC', next, error } satisfies TriggerJson;
+          return {
+            pipeline: pipeline.uuid,
+            name: trigger.name,
+            type: trigger.scheduleType,
+            schedule: trigger.scheduleInterval ?? null,
+            status: trigger.status,
+            timezone: trigger.timezone ?? 'UTC',
+            next,
+            error,
+          } satisfies TriggerJson;
         }),
       );
     if (invocation.flags.json) {

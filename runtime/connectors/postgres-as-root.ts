@@ -32,7 +32,10 @@ export function postgresUser(): PostgresUser {
       execFileSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'pipe' });
       return ids();
     } catch (error) {
-      throw new Error(`Cannot create the OS user "postgres" that the embedded PostgreSQL runs as when Pipewright runs as root (${(error as Error).message.trim()}): create it (useradd postgres), or run as another user`, { cause: error });
+      throw new Error(
+        `Cannot create the OS user "postgres" that the embedded PostgreSQL runs as when Pipewright runs as root (${(error as Error).message.trim()}): create it (useradd postgres), or run as another user`,
+        { cause: error },
+      );
     }
   }
 }
@@ -146,7 +149,14 @@ export async function startAsPostgresUser(options: {
     writeFileSync(passwordFile, `${options.password}\n`, { mode: 0o600 });
     chownSync(passwordFile, user.uid, user.gid);
     try {
-      await runAs(user, join(binaries, 'bin', 'initdb'), [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${options.superuser}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C']);
+      await runAs(user, join(binaries, 'bin', 'initdb'), [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${options.superuser}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ]);
     } finally {
       rmSync(passwordFile, { force: true });
     }
@@ -173,13 +183,18 @@ export async function startAsPostgresUser(options: {
   const READY = 'database system is ready to accept connections';
   for (let i = 0; !said().includes(READY); i++) {
     if (failed || i >= 1200) {
-      const lines = said().split('\n').filter((l) => /FATAL|ERROR|could not/.test(l));
+      const lines = said()
+        .split('\n')
+        .filter((l) => /FATAL|ERROR|could not/.test(l));
       if (!failed) child.kill('SIGINT');
       throw new Error(lines.slice(-3).join(' / ') || (failed ?? new Error('PostgreSQL did not accept connections within 60 s')).message);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  for (const line of said().split('\n').filter((l) => l.trim())) options.onLog(line);
+  for (const line of said()
+    .split('\n')
+    .filter((l) => l.trim()))
+    options.onLog(line);
   child.removeAllListeners();
   child.unref();
   return { stop: async () => void (await stopServerOn(dataDir)) };

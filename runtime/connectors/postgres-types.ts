@@ -25,9 +25,9 @@ export function postgresType(duckType: string): string {
     DATE: 'date',
     TIME: 'time',
     TIMESTAMP: 'timestamp',
-    'TIMESTAMP_S': 'timestamp',
-    'TIMESTAMP_MS': 'timestamp',
-    'TIMESTAMP_NS': 'timestamp',
+    TIMESTAMP_S: 'timestamp',
+    TIMESTAMP_MS: 'timestamp',
+    TIMESTAMP_NS: 'timestamp',
     'TIMESTAMP WITH TIME ZONE': 'timestamptz',
     INTERVAL: 'interval',
     UUID: 'uuid',
@@ -46,8 +46,13 @@ export const PG_NAME_BYTES = 63;
 export function checkPgName(name: string, what: string): string {
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > PG_NAME_BYTES) {
-    const kept = Buffer.from(name, 'utf8').subarray(0, PG_NAME_BYTES).toString('utf8').replace(/\uFFFD$/, '');
-    throw new Error(`${what} name "${name}" is ${bytes} bytes; PostgreSQL keeps only ${PG_NAME_BYTES} ("${kept}"), so names that differ after that would be one: choose a name of at most ${PG_NAME_BYTES} bytes`);
+    const kept = Buffer.from(name, 'utf8')
+      .subarray(0, PG_NAME_BYTES)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
+    throw new Error(
+      `${what} name "${name}" is ${bytes} bytes; PostgreSQL keeps only ${PG_NAME_BYTES} ("${kept}"), so names that differ after that would be one: choose a name of at most ${PG_NAME_BYTES} bytes`,
+    );
   }
   return name;
 }

@@ -167,7 +167,8 @@ export class PostgresIo {
     target: { schema: string; table: string; columns: { name: string; type: string }[]; keys: string[]; method: 'UPDATE' | 'IGNORE' },
   ): Promise<number> {
     const unknown = target.keys.filter((k) => !target.columns.some((c) => c.name === k));
-    if (unknown.length > 0) throw new Error(`uniqueConstraints names ${unknown.join(', ')}, which the data has no column for (columns: ${target.columns.map((c) => c.name).join(', ')})`);
+    if (unknown.length > 0)
+      throw new Error(`uniqueConstraints names ${unknown.join(', ')}, which the data has no column for (columns: ${target.columns.map((c) => c.name).join(', ')})`);
     const client = await this.client();
     const qualified = `${pgIdent(target.schema)}.${pgIdent(target.table)}`;
     const columns = target.columns.map((c) => pgIdent(c.name)).join(', ');
@@ -198,7 +199,10 @@ export class PostgresIo {
     }
   }
 
-  private async copyInto(source: (options?: { csv?: boolean }) => Promise<CopySource>, target: { schema: string; table: string; ifExists: IfExists; columns: { name: string; type: string }[] }): Promise<number> {
+  private async copyInto(
+    source: (options?: { csv?: boolean }) => Promise<CopySource>,
+    target: { schema: string; table: string; ifExists: IfExists; columns: { name: string; type: string }[] },
+  ): Promise<number> {
     const client = await this.client();
     const qualified = `${pgIdent(target.schema)}.${pgIdent(target.table)}`;
     const definition = target.columns.map((c) => `${pgIdent(c.name)} ${c.type}`).join(', ');

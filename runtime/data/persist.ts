@@ -26,11 +26,7 @@ const FLUSH_ROWS = 50_000;
  * iterable of row batches become parquet (streamed through an on-disk DuckDB staging table, so
  * memory stays bounded); any other value becomes output.json.
  */
-export async function persistOutput(
-  connection: DuckDBConnection | undefined,
-  value: unknown,
-  options: { dir: string; onProgress?: ProgressSink },
-): Promise<OutputInfo> {
+export async function persistOutput(connection: DuckDBConnection | undefined, value: unknown, options: { dir: string; onProgress?: ProgressSink }): Promise<OutputInfo> {
   mkdirSync(options.dir, { recursive: true });
   if (value === undefined || value === null) return { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 };
   const batches = isDataset(value) ? undefined : rowBatches(value);
@@ -236,7 +232,10 @@ class StagingTable {
     this.appender ??= await this.connection.createAppender('output', 'main', 'pw_staging');
     // One native chunk, reused: V8 does not see the native memory of chunks, so it would not collect
     // fresh ones soon enough, and millions of rows would pile up hundreds of megabytes of them.
-    this.chunk ??= DuckDBDataChunk.create(this.columns.map((c) => DUCK_TYPES[c.kind]), CHUNK_ROWS);
+    this.chunk ??= DuckDBDataChunk.create(
+      this.columns.map((c) => DUCK_TYPES[c.kind]),
+      CHUNK_ROWS,
+    );
     for (let start = 0; start < batch.length; start += CHUNK_ROWS) {
       const rows = batch.slice(start, start + CHUNK_ROWS);
       this.chunk.reset();

@@ -2,8 +2,7 @@
 // runtime sends it, one at a time: it builds the inputs from upstream outputs, runs the block's code
 // or SQL, runs its tests and persists its output. The runtime terminates it when a block times out
 // or is cancelled, even in an endless loop, and starts a fresh one for the next block.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
@@ -15,30 +14,18 @@ import { isBlockDefinition, isTestDefinition, type BlockDefinition, type TestDef
 import { setBlockEnvironment } from '../block-api/environment.js';
 import { parquetSource } from '../data/sql-text.js';
 import type { PostgresSettings } from '../connectors/embedded-postgres.js';
-import type { BlockError, BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
-import { captureCallSites, errorPosition } from './error-position.js';
+import type { BlockTask, ServiceRequest, StoredOutput, WorkerCommand, WorkerMessage } from '../protocol.js';
+import { BlockFailure, failure } from './block-failure.js';
+import { writeItems } from './dynamic-items.js';
+import { captureCallSites } from './error-position.js';
 import type { ProviderSqlOptions } from './sql-block.js';
-import { jsonText } from '../data/json-text.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const send = (message: WorkerMessage) => parentPort!.postMessage(message);
-const log = (level: Level) => (...values: unknown[]) => send({ kind: 'log', level, message: format(...values) });
-
-/** A failure with everything the user needs: what, and where in their file. */
-class BlockFailure extends Error {
-  constructor(readonly detail: BlockError) {
-    super(detail.message);
-  }
-}
-
-function failure(error: unknown, code: BlockError['code'], compiled?: string, prefix = ''): BlockFailure {
-  if (error instanceof BlockFailure) return error;
-  const detail = (error as { detail?: BlockError }).detail;
-  if (detail && typeof detail.message === 'string') return new BlockFailure(detail);
-  const message = error instanceof Error ? error.message : String(error);
-  const where = compiled ? errorPosition(error, compiled) : undefined;
-  return new BlockFailure({ code, message: `${prefix}${message}`, stack: error instanceof Error ? error.stack : undefined, ...where });
-}
+const log =
+  (level: Level) =>
+  (...values: unknown[]) =>
+    send({ kind: 'log', level, message: format(...values) });
 
 // DuckDB and the data layer load on first use: a block that passes nothing around never pays for them.
 let duck: DuckDBConnection | undefined;
@@ -176,65 +163,11 @@ async function reportSkippedRows(): Promise<void> {
   const rejects = (await duck.runAndReadAll('SELECT line, error_message FROM reject_errors ORDER BY line')).getRowObjectsJS();
   if (rejects.length > 0) {
     const first = rejects.slice(0, 3).map((r) => `line ${String(r.line)}: ${String(r.error_message).split('\n')[0]}`);
-    log('warn')(`${rejects.length} row${rejects.length === 1 ? '' : 's'} could not be read and ${rejects.length === 1 ? 'was' : 'were'} skipped (badRows: 'skip'); ${first.join('; ')}`);
+    log('warn')(
+      `${rejects.length} row${rejects.length === 1 ? '' : 's'} could not be read and ${rejects.length === 1 ? 'was' : 'were'} skipped (badRows: 'skip'); ${first.join('; ')}`,
+    );
   }
   await duck.run('DELETE FROM reject_errors; DELETE FROM reject_scans');
-}
-
-/** Most children a dynamic block may start: more is almost surely a table returned by mistake. */
-const MAX_DYNAMIC_ITEMS = 10_000;
-
-/**
- * A dynamic block's value as items and per-item metadata: a list, Mage's `[items, metadata]` (two
- * lists of the same length, the second of objects), or a dataset (one item per row).
- */
-async function dynamicItems(task: BlockTask, value: unknown): Promise<{ items: unknown[]; metadata: unknown[] }> {
-  const { isDataset } = await import('../data/dataset.js');
-  let list: unknown[];
-  if (isDataset(value)) list = await value.rows({ limit: MAX_DYNAMIC_ITEMS + 1 });
-  else if (Array.isArray(value)) list = value;
-  else {
-    throw new BlockFailure({
-      code: 'runtime',
-      message: `Dynamic block "${task.block.uuid}" must return a list (one item per run of its downstream blocks), got ${value === null ? 'null' : typeof value}: return an array, or set dynamic: false in metadata.yaml`,
-      file: task.block.file,
-    });
-  }
-  const [first, second] = list;
-  const withMetadata =
-    list.length === 2 && Array.isArray(first) && Array.isArray(second) && first.length === second.length && second.every((m) => m !== null && typeof m === 'object' && !Array.isArray(m));
-  const items = withMetadata ? first : list;
-  if (items.length > MAX_DYNAMIC_ITEMS) {
-    throw new BlockFailure({ code: 'runtime', message: `Dynamic block "${task.block.uuid}" returned more than ${MAX_DYNAMIC_ITEMS} items: each starts runs of the downstream blocks; return fewer (group them)`, file: task.block.file });
-  }
-  return { items, metadata: withMetadata ? second : [] };
-}
-
-/** Writes each item of a dynamic block to a JSON file of its own, and names the child it makes. */
-async function writeItems(task: BlockTask, value: unknown): Promise<NonNullable<StoredOutput['items']>> {
-  const { items, metadata } = await dynamicItems(task, value);
-  const dir = join(task.outputDir, 'items');
-  mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
-  const keys: string[] = [];
-  for (const [index, item] of items.entries()) {
-    let text: string | undefined;
-    try {
-      text = jsonText(item ?? null);
-    } catch (error) {
-      throw failure(error, 'runtime', undefined, `Item ${index} of dynamic block "${task.block.uuid}" cannot be stored as JSON: `);
-    }
-    const file = join(dir, `${index}.json`);
-    writeFileSync(file, text);
-    files.push(file);
-    const named = (metadata[index] as Record<string, unknown> | undefined)?.block_uuid;
-    keys.push(typeof named === 'string' && named !== '' ? named : String(index));
-  }
-  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
-  if (repeated !== undefined) {
-    throw new BlockFailure({ code: 'runtime', message: `Dynamic block "${task.block.uuid}" names two items "${repeated}" (metadata block_uuid): each item's block_uuid must be unique`, file: task.block.file });
-  }
-  return { files, keys };
 }
 
 type Done = Extract<WorkerMessage, { kind: 'done' }>;
@@ -257,13 +190,18 @@ async function runTypescript(task: BlockTask, signal: AbortSignal): Promise<Done
     } else if (block.kind === 'conditional') {
       const decided = await block.run(...inputs, ctx);
       if (typeof decided !== 'boolean') {
-        throw new BlockFailure({ code: 'runtime', message: `Condition "${task.block.uuid}" must return true or false, got ${JSON.stringify(decided) ?? typeof decided}`, file: task.block.file });
+        throw new BlockFailure({
+          code: 'runtime',
+          message: `Condition "${task.block.uuid}" must return true or false, got ${JSON.stringify(decided) ?? typeof decided}`,
+          file: task.block.file,
+        });
       }
       return { kind: 'done', output: NO_OUTPUT, tests: { passed: 0, total: 0 }, condition: decided };
     } else if (block.kind === 'callback') {
       const on = task.callback?.on ?? 'success';
       const error = task.callback?.error;
-      const args = on === 'success' ? inputs : [Object.assign(new Error(error?.message ?? 'The block failed'), { code: error?.code, file: error?.file, line: error?.line, col: error?.col })];
+      const args =
+        on === 'success' ? inputs : [Object.assign(new Error(error?.message ?? 'The block failed'), { code: error?.code, file: error?.file, line: error?.line, col: error?.col })];
       await block.run(on, ...args, ctx);
       return { kind: 'done', output: NO_OUTPUT, tests: { passed: 0, total: 0 } };
     } else {

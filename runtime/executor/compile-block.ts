@@ -91,4 +91,3 @@ export async function compileBlocks(files: string[], options: { cacheDir: string
   }
   return results;
 }
-

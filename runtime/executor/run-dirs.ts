@@ -5,7 +5,10 @@ import { heartbeatFile, runDir } from '../layout.js';
 
 /** A sortable, readable run id: start time, then a random suffix. */
 export function newRunId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { appendHistory } from '../history/run-history.js';
 import type { BlockError, RunEvent, WorkerMessage } from '../protocol.js';
+import type { Settled } from './run-state.js';
 
 /**
  * Everything a run writes down, in one place: its events go to the run history and to the caller
@@ -22,6 +23,27 @@ export class RunJournal {
     const safe = this.clean(event);
     appendHistory(this.root, safe);
     this.run.onEvent?.(safe);
+  }
+
+  /** A unit's final status, from the run's state, as its block-finished event; `since`: when a block run per item fanned out. */
+  settled(step: Settled, since?: number): void {
+    const { name, status, attempt, details, output, error, children, parent } = step;
+    const family = since === undefined ? {} : { startedAt: new Date(since).toISOString(), durationMs: Date.now() - since };
+    this.emit({
+      kind: 'block-finished',
+      time: new Date().toISOString(),
+      runId: this.runId,
+      block: name,
+      status,
+      attempt,
+      durationMs: 0,
+      ...details,
+      ...family,
+      ...(output ? { output } : {}),
+      ...(error ? { error } : {}),
+      ...(children ? { children } : {}),
+      ...(parent ? { parent } : {}),
+    });
   }
 
   /** Handles a worker's log line or progress for a block: to its log file and to the caller. */

@@ -16,7 +16,7 @@ import { mergeRetryConfig } from './retry.js';
 import { newRunId, startHeartbeat } from './run-dirs.js';
 import { RunJournal } from './run-journal.js';
 import { planRun, type RunSelection } from './run-plan.js';
-import { RunState, type Outcome, type Settled, type Step } from './run-state.js';
+import { RunState, type Outcome, type RunStateInput, type Step } from './run-state.js';
 import { UnitExecutor } from './run-unit.js';
 import { attachedTo } from './run-units.js';
 import { WorkerPool } from './worker-pool.js';
@@ -89,20 +89,24 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const identity = currentProcess();
   const partial = plan.length < graph.order.length && Boolean(options.selection?.block ?? options.selection?.from);
   journal.emit({
-    kind: 'run-started', time: started.toISOString(), runId, pipeline: pipeline.uuid, executionDate: executionDate.toISOString(),
-    blocks: plan, variables, pid: identity.pid, host: identity.host, pidStarted: identity.started, partial,
-    trigger: options.trigger?.name, backfill: options.backfill,
+    kind: 'run-started',
+    time: started.toISOString(),
+    runId,
+    pipeline: pipeline.uuid,
+    executionDate: executionDate.toISOString(),
+    blocks: plan,
+    variables,
+    pid: identity.pid,
+    host: identity.host,
+    pidStarted: identity.started,
+    partial,
+    trigger: options.trigger?.name,
+    backfill: options.backfill,
   });
   const finishRun = (status: RunResult['status']) => journal.emit({ kind: 'run-finished', time: now(), runId, status, durationMs: Date.now() - started.getTime() });
 
   const concurrency = Math.max(1, options.concurrency ?? concurrencyOf(pipeline));
-  const projectRetry = (project.metadata?.value as Record<string, unknown> | null)?.retry_config;
-  const state = new RunState({
-    plan, upstream: graph.upstream, fannedBy: fan.fannedBy, concurrency, stopOnBlockFailure: options.stopOnBlockFailure,
-    reduces: new Set([...graph.blocks.values()].filter(reducesOutput).map((b) => b.uuid)),
-    earlier: plan.length < graph.blocks.size ? latestOutputs(readHistory(root), pipeline.uuid) : new Map(),
-    retry: (uuid) => mergeRetryConfig(projectRetry, pipeline.raw.retry_config, graph.blocks.get(uuid)!.raw.retry_config),
-  });
+  const state = new RunState(stateInput(options, { graph, plan, fannedBy: fan.fannedBy, concurrency }));
   if (signal.aborted) state.cancel();
   else signal.addEventListener('abort', () => state.cancel(), { once: true });
   // Started by the first block that asks for it, stopped when the run ends (unless it is shared).
@@ -117,18 +121,17 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     running.add(task);
   };
   const fannedOutAt = new Map<string, number>();
-  const record = (settled: Settled) => {
-    const { name, status, attempt, details, output, error, children, parent } = settled;
-    const family = children ? { startedAt: new Date(fannedOutAt.get(name)!).toISOString(), durationMs: Date.now() - fannedOutAt.get(name)! } : {};
-    journal.emit({
-      kind: 'block-finished', time: now(), runId, block: name, status, attempt, durationMs: 0, ...details, ...family,
-      ...(output ? { output } : {}), ...(error ? { error } : {}), ...(children ? { children } : {}), ...(parent ? { parent } : {}),
-    });
-  };
   const stopHeartbeat = startHeartbeat(root, runId);
   try {
     const units = new UnitExecutor({
-      root, pipeline, blocks: graph.blocks, journal, runnerFor: blockRunners(pool), variables, profile: options.profile ?? 'default', signal,
+      root,
+      pipeline,
+      blocks: graph.blocks,
+      journal,
+      runnerFor: blockRunners(pool),
+      variables,
+      profile: options.profile ?? 'default',
+      signal,
       settings: resolveProjectSettings(root),
       compiled: await compileRun(root, pipeline, graph, plan).catch((error: unknown) => {
         // Not a syntax error (those fail their block): esbuild itself failed. The run ends here, recorded.
@@ -144,7 +147,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         journal.emit({ kind: 'block-retry', time: now(), runId, block: step.name, attempt: step.attempt, delaySeconds: step.delaySeconds, error: step.error });
         spawn(sleep(step.delaySeconds, signal).then(() => state.retryDue(step.name)));
       } else {
-        record(step);
+        journal.settled(step, fannedOutAt.get(step.name));
         // A block that ran (not one skipped, nor a block run per item) has its callbacks run after it.
         if (after && !after.final && !step.children && (step.status === 'completed' || step.status === 'failed')) {
           spawn(units.runCallbacks({ name: step.name, block: step.parent ?? step.name }, step.status === 'completed' ? { output: step.output! } : { error: step.error! }));
@@ -167,6 +170,21 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const status = state.status({ timedOut: stop.timedOut(), timeoutStatus: options.timeoutStatus });
   finishRun(status);
   return { runId, status, blocks: state.results, ...(stop.timedOut() ? { timedOut: true } : {}) };
+}
+
+/** What the run's state is told of the pipeline: its plan and links, outputs of earlier runs, retry settings. */
+function stateInput(options: RunOptions, run: Pick<RunStateInput, 'plan' | 'fannedBy' | 'concurrency'> & { graph: PipelineGraph }): RunStateInput {
+  const { project, pipeline } = options;
+  const { graph, plan } = run;
+  const projectRetry = (project.metadata?.value as Record<string, unknown> | null)?.retry_config;
+  return {
+    ...run,
+    upstream: graph.upstream,
+    stopOnBlockFailure: options.stopOnBlockFailure,
+    reduces: new Set([...graph.blocks.values()].filter(reducesOutput).map((b) => b.uuid)),
+    earlier: plan.length < graph.blocks.size ? latestOutputs(readHistory(project.root), pipeline.uuid) : new Map(),
+    retry: (uuid) => mergeRetryConfig(projectRetry, pipeline.raw.retry_config, graph.blocks.get(uuid)!.raw.retry_config),
+  };
 }
 
 /** The run's own signal: the caller's, or the run's timeout, whichever comes first. */

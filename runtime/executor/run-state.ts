@@ -110,7 +110,7 @@ export class RunState {
   /** What may happen now: blocks whose upstream blocks have settled are expanded, units start as slots free up. */
   next(): Step[] {
     const steps: Step[] = [];
-    for (let i = 0; i < this.pending.length; ) {
+    for (let i = 0; i < this.pending.length;) {
       if (!this.cancelled && !this.upstreamSettled(this.pending[i])) i++;
       else steps.push(...this.expand(this.pending.splice(i, 1)[0]));
     }
@@ -181,7 +181,9 @@ export class RunState {
     if (this.cancelled) return { code: 'cancelled', message: cancelledMessage };
     if (!this.input.stopOnBlockFailure) return undefined;
     const failed = [...this.results].find(([, r]) => r.status === 'failed')?.[0];
-    return failed === undefined ? undefined : { code: 'cancelled', message: `Not run: block ${failed} failed, and the trigger does not let blocks fail (settings.allow_blocks_to_fail)` };
+    return failed === undefined
+      ? undefined
+      : { code: 'cancelled', message: `Not run: block ${failed} failed, and the trigger does not let blocks fail (settings.allow_blocks_to_fail)` };
   }
 
   /** Two blocks run per item of the same dynamic block: each child reads its own sibling's output. */
@@ -198,9 +200,19 @@ export class RunState {
     // Runs per item are checked one by one against their own upstream run (inputsOf).
     const before = this.input.upstream.get(uuid)!.filter((u) => this.inRun.has(u) && !this.paired(u, uuid));
     const failedUp = before.filter((u) => !OK_UPSTREAM.has(this.results.get(u)!.status));
-    if (failedUp.length > 0) return this.settle(unit, { status: 'upstream_failed', attempt: 0, error: { code: 'upstream', message: `Upstream block${failedUp.length > 1 ? 's' : ''} ${failedUp.join(', ')} did not complete` } });
+    if (failedUp.length > 0)
+      return this.settle(unit, {
+        status: 'upstream_failed',
+        attempt: 0,
+        error: { code: 'upstream', message: `Upstream block${failedUp.length > 1 ? 's' : ''} ${failedUp.join(', ')} did not complete` },
+      });
     const skippedUp = before.filter((u) => this.results.get(u)!.status === 'condition_failed');
-    if (skippedUp.length > 0) return this.settle(unit, { status: 'condition_failed', attempt: 0, error: { code: 'upstream', message: `Skipped: upstream block ${skippedUp.join(', ')} was skipped by a condition` } });
+    if (skippedUp.length > 0)
+      return this.settle(unit, {
+        status: 'condition_failed',
+        attempt: 0,
+        error: { code: 'upstream', message: `Skipped: upstream block ${skippedUp.join(', ')} was skipped by a condition` },
+      });
     const source = this.input.fannedBy.get(uuid);
     if (source === undefined) {
       this.queue.push(unit);
@@ -208,10 +220,19 @@ export class RunState {
     }
     const sourceResult = this.inRun.has(source) ? this.results.get(source) : undefined;
     if (sourceResult && sourceResult.status !== 'completed') {
-      return this.settle(unit, { status: sourceResult.status === 'condition_failed' ? 'condition_failed' : 'upstream_failed', attempt: 0, error: { code: 'upstream', message: `Dynamic block ${source} did not complete` } });
+      return this.settle(unit, {
+        status: sourceResult.status === 'condition_failed' ? 'condition_failed' : 'upstream_failed',
+        attempt: 0,
+        error: { code: 'upstream', message: `Dynamic block ${source} did not complete` },
+      });
     }
     const items = (sourceResult ? sourceResult.output : this.input.earlier.get(source)?.output)?.items;
-    if (!items) return this.settle(unit, { status: 'failed', attempt: 0, error: { code: 'upstream', message: `No items of dynamic block "${source}" from an earlier run: run it first, or add --with-upstream` } });
+    if (!items)
+      return this.settle(unit, {
+        status: 'failed',
+        attempt: 0,
+        error: { code: 'upstream', message: `No items of dynamic block "${source}" from an earlier run: run it first, or add --with-upstream` },
+      });
     const units = items.keys.map((key, index) => ({ name: `${uuid}:${key}`, block: uuid, item: { index, key } }));
     this.children.set(uuid, { names: units.map((u) => u.name), left: units.length });
     const steps: Step[] = [{ kind: 'fanned-out', block: uuid, children: units.map((u) => u.name) }];
@@ -230,15 +251,25 @@ export class RunState {
         const name = `${up}:${unit.item.key}`;
         const earlier = this.input.earlier.get(name);
         const here = this.inRun.has(up) ? this.results.get(name) : earlier ? { status: 'completed' as const, output: earlier.output } : undefined;
-        if (here?.status === 'condition_failed') return { status: 'condition_failed', attempt: 0, error: { code: 'upstream', message: `Skipped: ${name} was skipped by its condition` } };
+        if (here?.status === 'condition_failed')
+          return { status: 'condition_failed', attempt: 0, error: { code: 'upstream', message: `Skipped: ${name} was skipped by its condition` } };
         if (here?.status !== 'completed' || !here.output) {
-          return { status: 'upstream_failed', attempt: 0, error: { code: 'upstream', message: here ? `Upstream run ${name} did not complete` : `No output of ${name} from an earlier run: run it first, or add --with-upstream` } };
+          return {
+            status: 'upstream_failed',
+            attempt: 0,
+            error: { code: 'upstream', message: here ? `Upstream run ${name} did not complete` : `No output of ${name} from an earlier run: run it first, or add --with-upstream` },
+          };
         }
         inputs.push({ uuid: up, output: here.output });
         continue;
       }
       const { output, runId } = this.inRun.has(up) ? { output: this.results.get(up)?.output, runId: undefined } : { ...this.input.earlier.get(up) };
-      if (!output) return { status: 'failed', attempt: 0, error: { code: 'upstream', message: `No output of upstream block "${up}" from an earlier run: run it first, or add --with-upstream` } };
+      if (!output)
+        return {
+          status: 'failed',
+          attempt: 0,
+          error: { code: 'upstream', message: `No output of upstream block "${up}" from an earlier run: run it first, or add --with-upstream` },
+        };
       if (runId) upstreamFrom[up] = runId;
       // The dynamic block itself gives each child its one item.
       const item = unit.item && this.input.fannedBy.get(unit.block) === up ? unit.item.index : undefined;
@@ -252,9 +283,14 @@ export class RunState {
     this.running.delete(unit.name);
     this.results.set(unit.name, { status: outcome.status, error: outcome.error, output: outcome.output });
     const settled: Settled = {
-      kind: 'settled', name: unit.name, status: outcome.status, attempt: outcome.attempt,
-      ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.output ? { output: outcome.output } : {}),
-      ...(unit.item ? { parent: unit.block } : {}), ...(outcome.details ? { details: outcome.details } : {}),
+      kind: 'settled',
+      name: unit.name,
+      status: outcome.status,
+      attempt: outcome.attempt,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.output ? { output: outcome.output } : {}),
+      ...(unit.item ? { parent: unit.block } : {}),
+      ...(outcome.details ? { details: outcome.details } : {}),
     };
     const family = unit.item ? this.children.get(unit.block)! : undefined;
     if (family && --family.left === 0) return [settled, this.settleChildren(unit.block)];
@@ -269,7 +305,9 @@ export class RunState {
     const status: BlockStatus = failedChildren.length > 0 ? 'failed' : done.some((r) => r.status === 'cancelled') ? 'cancelled' : 'completed';
     const output = gather(done.filter((r) => r.status === 'completed' && r.output).map((r) => r.output!));
     const error: BlockError | undefined =
-      failedChildren.length > 0 ? { code: 'runtime', message: `${failedChildren.length} of ${names.length} runs failed: ${failedChildren.slice(0, 5).join(', ')}${failedChildren.length > 5 ? ', …' : ''}` } : undefined;
+      failedChildren.length > 0
+        ? { code: 'runtime', message: `${failedChildren.length} of ${names.length} runs failed: ${failedChildren.slice(0, 5).join(', ')}${failedChildren.length > 5 ? ', …' : ''}` }
+        : undefined;
     this.results.set(uuid, { status, error, output });
     return { kind: 'settled', name: uuid, status, attempt: 0, output, children: names, ...(error ? { error } : {}) };
   }

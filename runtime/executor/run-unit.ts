@@ -70,7 +70,9 @@ export class UnitExecutor {
       { ...this.taskOf(block, dir, upstream), ...(dynamic ? { dynamic } : {}), ...(unit.item ? { item: { index: unit.item.index, name: unit.name } } : {}) },
       {
         timeoutSeconds,
-        ...(block.type === 'sensor' && timeoutSeconds ? { timeoutMessage: `Sensor "${unit.name}" was not ready within its timeout (${timeoutSeconds} s, checking every ${sensorInterval(block)} s): it was stopped` } : {}),
+        ...(block.type === 'sensor' && timeoutSeconds
+          ? { timeoutMessage: `Sensor "${unit.name}" was not ready within its timeout (${timeoutSeconds} s, checking every ${sensorInterval(block)} s): it was stopped` }
+          : {}),
         signal,
         onMessage: journal.log(unit.name, logFile),
       },
@@ -95,14 +97,25 @@ export class UnitExecutor {
       if (!error) {
         const upstream = 'output' in outcome ? [{ uuid: unit.block, output: outcome.output }] : [];
         const failure = 'error' in outcome ? { error: journal.cleanError(outcome.error) } : {};
-        const result = await this.ctx.runnerFor(callback.language).run(
-          { ...this.taskOf(callback, join(dir, 'callbacks', safeName(callback.uuid)), upstream), callback: { on, parent: unit.name, ...failure } },
-          { timeoutSeconds: blockTimeout(callback.raw.timeout), signal, onMessage: journal.log(unit.name, logFile, `[callback ${callback.uuid}] `) },
-        );
+        const result = await this.ctx
+          .runnerFor(callback.language)
+          .run(
+            { ...this.taskOf(callback, join(dir, 'callbacks', safeName(callback.uuid)), upstream), callback: { on, parent: unit.name, ...failure } },
+            { timeoutSeconds: blockTimeout(callback.raw.timeout), signal, onMessage: journal.log(unit.name, logFile, `[callback ${callback.uuid}] `) },
+          );
         if (result.status !== 'completed') error = result.error;
       }
       if (error) journal.note(unit.name, logFile, 'warn', `Callback "${callback.uuid}" (${on}) failed: ${error.message}`);
-      journal.emit({ kind: 'callback-finished', time: new Date().toISOString(), runId: journal.runId, block: unit.name, callback: callback.uuid, on, status: error ? 'failed' : 'completed', ...(error ? { error } : {}) });
+      journal.emit({
+        kind: 'callback-finished',
+        time: new Date().toISOString(),
+        runId: journal.runId,
+        block: unit.name,
+        callback: callback.uuid,
+        on,
+        status: error ? 'failed' : 'completed',
+        ...(error ? { error } : {}),
+      });
     }
   }
 
@@ -114,7 +127,11 @@ export class UnitExecutor {
       if (problem) return { error: { ...problem, message: `Cannot check condition "${conditional.uuid}": ${problem.message}` } };
       const result = await this.ctx.runnerFor(conditional.language).run(
         { ...this.taskOf(conditional, join(dir, 'conditions', safeName(conditional.uuid)), upstream), guards: unit.name },
-        { timeoutSeconds: blockTimeout(conditional.raw.timeout), signal: this.ctx.signal, onMessage: this.ctx.journal.log(unit.name, logFile, `[condition ${conditional.uuid}] `) },
+        {
+          timeoutSeconds: blockTimeout(conditional.raw.timeout),
+          signal: this.ctx.signal,
+          onMessage: this.ctx.journal.log(unit.name, logFile, `[condition ${conditional.uuid}] `),
+        },
       );
       if (result.status !== 'completed') return { error: { ...result.error, message: `Condition "${conditional.uuid}" failed: ${result.error.message}` } };
       if (result.condition === false) return { skippedBy: conditional.uuid };
@@ -125,7 +142,11 @@ export class UnitExecutor {
   /** Why an attached conditional or callback cannot run, or undefined when it can. */
   private cannotRun(block: Block): BlockError | undefined {
     if (!block.file || !block.fileExists) return { code: 'runtime', message: missingFileMessage(block) };
-    if (block.language !== 'typescript') return { code: 'unsupported', message: `${block.type === 'callback' ? 'Callback' : 'Condition'} "${block.uuid}" is ${block.language} (${block.file}); Pipewright runs TypeScript ones: rewrite it as a .ts file` };
+    if (block.language !== 'typescript')
+      return {
+        code: 'unsupported',
+        message: `${block.type === 'callback' ? 'Callback' : 'Condition'} "${block.uuid}" is ${block.language} (${block.file}); Pipewright runs TypeScript ones: rewrite it as a .ts file`,
+      };
     const build = this.ctx.compiled.get(block.file);
     return build && 'error' in build ? build.error : undefined;
   }
@@ -141,11 +162,19 @@ export class UnitExecutor {
     const { root, pipeline, journal, compiled } = this.ctx;
     const build = block.file ? compiled.get(block.file) : undefined;
     return {
-      runId: journal.runId, projectRoot: root, pipeline: pipeline.uuid,
+      runId: journal.runId,
+      projectRoot: root,
+      pipeline: pipeline.uuid,
       block: { uuid: block.uuid, type: block.type, language: block.language, file: block.file!, configuration: block.configuration },
-      upstream, variables: this.ctx.variables, outputDir: join(dir, 'output'), workDir: join(dir, 'work'),
-      cacheDir: compiledBlocksDir(root), profile: this.ctx.profile, settings: this.ctx.settings,
-      sensorIntervalSeconds: sensorInterval(block), compiled: build && 'compiled' in build ? build.compiled : undefined,
+      upstream,
+      variables: this.ctx.variables,
+      outputDir: join(dir, 'output'),
+      workDir: join(dir, 'work'),
+      cacheDir: compiledBlocksDir(root),
+      profile: this.ctx.profile,
+      settings: this.ctx.settings,
+      sensorIntervalSeconds: sensorInterval(block),
+      compiled: build && 'compiled' in build ? build.compiled : undefined,
     };
   }
 }

@@ -53,7 +53,8 @@ export function sensorInterval(block: Block): number {
 
 /** Why a block's file cannot be run: it does not exist, or it is outside the project (never read). */
 export function missingFileMessage(block: Block): string {
-  if (block.fileOutside) return `The file of ${block.type} "${block.uuid}" is outside the project (${block.file}): it is not run; move it into the project (pipewright validate names the setting)`;
+  if (block.fileOutside)
+    return `The file of ${block.type} "${block.uuid}" is outside the project (${block.file}): it is not run; move it into the project (pipewright validate names the setting)`;
   return `The file of ${block.type} "${block.uuid}" does not exist: ${block.file ?? '(none)'}`;
 }
 

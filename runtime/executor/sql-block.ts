@@ -37,7 +37,11 @@ const WRITE_POLICIES = ['append', 'replace', 'fail'] as const;
 export function providerTarget(options: ProviderSqlOptions): { table: string; policy: (typeof WRITE_POLICIES)[number] } {
   const policy = configText(options.configuration.export_write_policy) ?? 'append';
   if (!(WRITE_POLICIES as readonly string[]).includes(policy)) {
-    throw new SqlBlockError({ code: 'runtime', message: `export_write_policy must be append, replace or fail, not "${policy}": fix it in the block's configuration in metadata.yaml`, file: options.file });
+    throw new SqlBlockError({
+      code: 'runtime',
+      message: `export_write_policy must be append, replace or fail, not "${policy}": fix it in the block's configuration in metadata.yaml`,
+      file: options.file,
+    });
   }
   return { table: configText(options.configuration.data_provider_table) ?? tableOf(options.pipeline, options.block), policy: policy as (typeof WRITE_POLICIES)[number] };
 }
@@ -63,7 +67,13 @@ export async function providerSql(options: ProviderSqlOptions, provider: SqlProv
     if (input.output.kind === 'table') await provider.upload(table, new Dataset(await options.duck(), parquetSource(input.output.files)));
     names.push(provider.qualified(table));
   }
-  return renderBlockSql(options.file, { upstream: options.inputs.map((i) => i.uuid), variables: options.variables, env: options.env, upstreamName: (i) => names[i], dialect: provider.dialect });
+  return renderBlockSql(options.file, {
+    upstream: options.inputs.map((i) => i.uuid),
+    variables: options.variables,
+    env: options.env,
+    upstreamName: (i) => names[i],
+    dialect: provider.dialect,
+  });
 }
 
 /** A SQL block's file rendered, without its trailing semicolons and comments; a bad template value is an error at its place. */
@@ -114,7 +124,8 @@ export async function runSqlBlock(
   for (const [index, input] of options.inputs.entries()) {
     // A JSON value (such as one item of a dynamic block) reads as a table too: an object's keys are
     // columns, a list's objects rows, and any other value one row of a column named json.
-    const from = input.output.kind === 'table' ? parquetSource(input.output.files) : input.output.kind === 'json' ? `read_json_auto(${sqlString(input.output.files[0])})` : undefined;
+    const from =
+      input.output.kind === 'table' ? parquetSource(input.output.files) : input.output.kind === 'json' ? `read_json_auto(${sqlString(input.output.files[0])})` : undefined;
     if (from) await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(upstreamView(index))} AS SELECT * FROM ${from}`);
   }
   try {
@@ -123,7 +134,7 @@ export async function runSqlBlock(
       return await persistOutput(connection, new Dataset(connection, `(${body}\n)`), { dir: options.outputDir });
     }
     const result = await connection.run(body);
-    const rows = result.columnCount > 0 ? (await result.getRowObjectsJS()) : undefined;
+    const rows = result.columnCount > 0 ? await result.getRowObjectsJS() : undefined;
     return await persistOutput(connection, rows && rows.length > 0 ? rows : undefined, { dir: options.outputDir });
   } catch (error) {
     throw new SqlBlockError({ code: 'runtime', message: `The query failed: ${(error as Error).message}`, file: options.file });

@@ -52,7 +52,10 @@ export function renderSql(sql: string, context: SqlTemplateContext): string {
     const [filter, ...more] = expression.filters;
     if (filter === undefined) return value.kind === 'sql' ? value.sql : text(value.value);
     if (filter !== SQL_LITERAL_FILTER || more.length > 0) {
-      throw new TemplateValueError(`Unknown filter "${expression.filters.join(' | ')}": SQL blocks know only | ${SQL_LITERAL_FILTER} (the value as a quoted SQL literal)`, expression.start);
+      throw new TemplateValueError(
+        `Unknown filter "${expression.filters.join(' | ')}": SQL blocks know only | ${SQL_LITERAL_FILTER} (the value as a quoted SQL literal)`,
+        expression.start,
+      );
     }
     if (value.kind === 'sql') throw new TemplateValueError(`{{ ${expression.source} }} names a table, which is not a value: leave out | ${SQL_LITERAL_FILTER}`, expression.start);
     return sqlLiteral(value.value, context.dialect);

@@ -113,7 +113,13 @@ export class WorkerPool {
         peak = Math.max(peak, rss);
         if (rss > limit) {
           const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-          stop({ code: 'memory', message: `The run's process held ${mb(rss)} MB, more than its limit of ${mb(limit)} MB, and the block was stopped (PIPEWRIGHT_MAX_MEMORY_MB sets the limit)` }, 'failed');
+          stop(
+            {
+              code: 'memory',
+              message: `The run's process held ${mb(rss)} MB, more than its limit of ${mb(limit)} MB, and the block was stopped (PIPEWRIGHT_MAX_MEMORY_MB sets the limit)`,
+            },
+            'failed',
+          );
         }
       }, 200);
       const finish = (result: AttemptResult, reusable: boolean) => {
@@ -153,7 +159,10 @@ export class WorkerPool {
       const timeout = options.timeoutSeconds;
       const timer =
         timeout && timeout > 0
-          ? setLongTimeout(() => stop({ code: 'timeout', message: options.timeoutMessage ?? `Timed out after ${timeout} s (the block's timeout): it was stopped` }, 'failed'), timeout * 1000)
+          ? setLongTimeout(
+              () => stop({ code: 'timeout', message: options.timeoutMessage ?? `Timed out after ${timeout} s (the block's timeout): it was stopped` }, 'failed'),
+              timeout * 1000,
+            )
           : undefined;
       pooled.onExit = (code) => {
         if (stopped) finish({ ...stopped, peakMemoryBytes: peak }, false);
@@ -167,8 +176,7 @@ export class WorkerPool {
         else if (stopped && message.kind === 'done') {
           finish({ status: 'completed', output: message.output, tests: message.tests, condition: message.condition, peakMemoryBytes: peak }, false);
           terminate();
-        }
-        else if (message.kind === 'request') {
+        } else if (message.kind === 'request') {
           const answer =
             message.service === 'warehouse-lock'
               ? acquireLock('warehouse', pooled)
@@ -179,7 +187,8 @@ export class WorkerPool {
             (value) => pooled.worker.postMessage({ kind: 'response', id: message.id, value } satisfies WorkerCommand),
             (error: unknown) => pooled.worker.postMessage({ kind: 'response', id: message.id, error: errorText(error) } satisfies WorkerCommand),
           );
-        } else if (message.kind === 'done') finish({ status: 'completed', output: message.output, tests: message.tests, condition: message.condition, peakMemoryBytes: peak }, true);
+        } else if (message.kind === 'done')
+          finish({ status: 'completed', output: message.output, tests: message.tests, condition: message.condition, peakMemoryBytes: peak }, true);
         else if (message.kind === 'failed') finish({ status: 'failed', error: message.error, peakMemoryBytes: peak }, true);
         else options.onMessage(message);
       };

@@ -43,16 +43,34 @@ export function fanOut(graph: PipelineGraph): FanOut {
       else if (fannedBy.has(up) && !reducesOutput(upstream)) sources.add(fannedBy.get(up)!);
     }
     if (sources.size > 1) {
-      problems.push({ block: uuid, key: 'upstream_blocks', severity: 'error', refusesRun: true, message: `Block "${uuid}" would run once per item of several dynamic blocks (${[...sources].join(', ')}): Pipewright pairs a block's runs with the items of one; reduce the others first (reduce_output: true)` });
+      problems.push({
+        block: uuid,
+        key: 'upstream_blocks',
+        severity: 'error',
+        refusesRun: true,
+        message: `Block "${uuid}" would run once per item of several dynamic blocks (${[...sources].join(', ')}): Pipewright pairs a block's runs with the items of one; reduce the others first (reduce_output: true)`,
+      });
       continue;
     }
     if (sources.size === 1) {
       fannedBy.set(uuid, [...sources][0]);
       if (isDynamic(block)) {
-        problems.push({ block: uuid, key: 'configuration', severity: 'warning', refusesRun: true, message: `Block "${uuid}" is dynamic and also runs once per item of "${[...sources][0]}": Mage runs this, Pipewright does not nest dynamic blocks yet; to run it here, reduce first (reduce_output: true on the child), then fan out again` });
+        problems.push({
+          block: uuid,
+          key: 'configuration',
+          severity: 'warning',
+          refusesRun: true,
+          message: `Block "${uuid}" is dynamic and also runs once per item of "${[...sources][0]}": Mage runs this, Pipewright does not nest dynamic blocks yet; to run it here, reduce first (reduce_output: true on the child), then fan out again`,
+        });
       }
     } else if (reducesOutput(block)) {
-      problems.push({ block: uuid, key: 'configuration', severity: 'warning', refusesRun: false, message: `Block "${uuid}" has reduce_output: true but runs once, not per item of a dynamic block: remove reduce_output, or make an upstream block dynamic` });
+      problems.push({
+        block: uuid,
+        key: 'configuration',
+        severity: 'warning',
+        refusesRun: false,
+        message: `Block "${uuid}" has reduce_output: true but runs once, not per item of a dynamic block: remove reduce_output, or make an upstream block dynamic`,
+      });
     }
   }
   return { fannedBy, problems };

@@ -65,11 +65,7 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
 }
 
 /** Kahn's algorithm, keeping the file's order among blocks that are ready at the same time. */
-function topologicalOrder(
-  uuids: string[],
-  upstream: Map<string, string[]>,
-  downstream: Map<string, string[]>,
-): { order: string[]; cycle?: string[] } {
+function topologicalOrder(uuids: string[], upstream: Map<string, string[]>, downstream: Map<string, string[]>): { order: string[]; cycle?: string[] } {
   const waiting = new Map(uuids.map((u) => [u, upstream.get(u)!.length]));
   const position = new Map(uuids.map((u, i) => [u, i]));
   const ready = uuids.filter((u) => waiting.get(u) === 0);

@@ -43,7 +43,6 @@ function lastSeen(root: string, run: RunRecord, lastEvent: string): number {
   return seen;
 }
 
-
 /**
  * Refuses a `.pipewright/` (or a folder in it) that is a symbolic link out of the project: a cloned
  * repository could otherwise point runs' outputs, logs and history at any folder the user can write.
@@ -76,7 +75,6 @@ function isSymbolicLink(path: string): boolean {
     return false;
   }
 }
-
 
 /**
  * Appends an event to the run history. Each event is one line written by one append, which the
@@ -165,7 +163,13 @@ export function readHistory(root: string): RunRecord[] {
     if (run.status !== 'running' || !isGone({ host: identity.host, pid: identity.pid, started: identity.pidStarted })) continue;
     // It ran until it was last seen, not until now: a run killed at 4 s read as 58 s a minute later.
     const ended = lastSeen(root, run, lastEvents.get(run.runId) ?? run.startedAt);
-    const event: RunEvent = { kind: 'run-finished', time: new Date(ended).toISOString(), runId: run.runId, status: 'interrupted', durationMs: Math.max(0, ended - Date.parse(run.startedAt)) };
+    const event: RunEvent = {
+      kind: 'run-finished',
+      time: new Date(ended).toISOString(),
+      runId: run.runId,
+      status: 'interrupted',
+      durationMs: Math.max(0, ended - Date.parse(run.startedAt)),
+    };
     appendHistory(root, event);
     fold(runs, identities, event);
   }

@@ -33,10 +33,7 @@ export interface ProjectFolders {
  * multi-project setup (Mage ignores it elsewhere, and real projects carry stale ones), else
  * `<type folder>/<uuid>.<ext>`. Returns undefined for block kinds that have no file.
  */
-export function locateBlockFile(
-  query: BlockFileQuery,
-  options: { folders: ProjectFolders; host: ProjectHost },
-): BlockFileLocation | undefined {
+export function locateBlockFile(query: BlockFileQuery, options: { folders: ProjectFolders; host: ProjectHost }): BlockFileLocation | undefined {
   const { folders, host } = options;
   const dir = blockDirectory(query.type);
   // Kinds without code of their own (global data products, ...) have no file, whatever file_source says.

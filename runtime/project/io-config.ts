@@ -101,9 +101,7 @@ export function readIoConfig(file: YamlFile): Loaded<IoConfig> {
 /** Walks one profile's scalars for `{{ env_var(...) }}`; unquoted names are errors with the fix. */
 function collectEnvReferences(file: YamlFile, profile: string, problems: Problem[]): EnvReference[] {
   const found: EnvReference[] = [];
-  const profileNode = isMap(file.doc.contents)
-    ? [...file.doc.contents.items].reverse().find((p) => isScalar(p.key) && String(p.key.value) === profile)
-    : undefined;
+  const profileNode = isMap(file.doc.contents) ? [...file.doc.contents.items].reverse().find((p) => isScalar(p.key) && String(p.key.value) === profile) : undefined;
   const visit = (node: unknown, key: string): void => {
     if (isMap(node)) {
       for (const pair of node.items) visit(pair.value, isScalar(pair.key) ? String(pair.key.value) : key);
@@ -132,11 +130,7 @@ function scalarExpressions(file: YamlFile, node: Node): TemplateExpression[] {
   }));
 }
 
-function envReference(
-  file: YamlFile,
-  expression: TemplateExpression,
-  options: { profile: string; key: string; problems: Problem[] },
-): EnvReference | undefined {
+function envReference(file: YamlFile, expression: TemplateExpression, options: { profile: string; key: string; problems: Problem[] }): EnvReference | undefined {
   const { parsed } = expression;
   if (parsed.kind !== 'call' || parsed.fn !== 'env_var') return undefined;
   const range = offsetRange(file.path, file.lines, expression.start, expression.end);

@@ -12,10 +12,7 @@ import { keyRange, parseYamlFile, valueRange, type YamlFile } from '../yaml/yaml
 const BLOCK_LISTS: BlockList[] = ['blocks', 'callbacks', 'conditionals', 'widgets'];
 
 /** Loads pipelines/<uuid>/metadata.yaml and triggers.yaml; undefined when the folder has no metadata.yaml. */
-export function loadPipeline(
-  dir: string,
-  options: { folders: ProjectFolders; host: ProjectHost },
-): { pipeline?: Pipeline; problems: Problem[] } {
+export function loadPipeline(dir: string, options: { folders: ProjectFolders; host: ProjectHost }): { pipeline?: Pipeline; problems: Problem[] } {
   const path = join(dir, 'metadata.yaml');
   const text = options.host.readFile(path);
   if (text === undefined) return { problems: [] };

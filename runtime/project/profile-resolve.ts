@@ -20,11 +20,7 @@ export function unknownProfileMessage(name: string, known: string[]): string {
  * Resolves one profile's settings with every template rendered. Unlike Mage, which renders a missing
  * variable as the string "None", a missing variable is an error naming it, the profile and the line.
  */
-export function resolveProfile(
-  config: IoConfig,
-  name: string,
-  env: EnvLookup,
-): Loaded<Record<string, unknown> | undefined> {
+export function resolveProfile(config: IoConfig, name: string, env: EnvLookup): Loaded<Record<string, unknown> | undefined> {
   const profile = config.profiles.get(name);
   const problems: Problem[] = [];
   if (!profile) {

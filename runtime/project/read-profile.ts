@@ -33,7 +33,9 @@ export function resolveProjectSettings(root: string, env: NodeJS.ProcessEnv = pr
 /** One profile's settings from resolved settings; any problem (no file, unknown profile, unset variable) is thrown as an error that names the file, line and fix. */
 export function profileOf(settings: ProjectSettings, name: string): Record<string, unknown> {
   if (!settings.ioConfig) throw new Error(`Cannot use profile "${name}": the project has no io_config.yaml; create one with profiles such as default:`);
-  const profile = Object.hasOwn(settings.profiles, name) ? settings.profiles[name] : { error: `${settings.ioConfig.where}: error: ${unknownProfileMessage(name, settings.ioConfig.known)}` };
+  const profile = Object.hasOwn(settings.profiles, name)
+    ? settings.profiles[name]
+    : { error: `${settings.ioConfig.where}: error: ${unknownProfileMessage(name, settings.ioConfig.known)}` };
   const errors = [...settings.fileErrors, ...('error' in profile ? [profile.error] : [])];
   if (errors.length > 0 || !('settings' in profile)) throw new Error(errors.join('\n'));
   return profile.settings;

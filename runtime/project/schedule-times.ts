@@ -34,7 +34,9 @@ function landingCron(trigger: ScheduleOf): string | undefined {
   const start = parseStartTime(trigger.startTime);
   if (!start) return undefined;
   const { minute, hour, day, weekday } = wallClock(start, trigger.timezone ?? 'UTC');
-  return { '@hourly': `${minute} * * * *`, '@daily': `${minute} ${hour} * * *`, '@weekly': `${minute} ${hour} * * ${weekday}`, '@monthly': `${minute} ${hour} ${day} * *` }[interval];
+  return { '@hourly': `${minute} * * * *`, '@daily': `${minute} ${hour} * * *`, '@weekly': `${minute} ${hour} * * ${weekday}`, '@monthly': `${minute} ${hour} ${day} * *` }[
+    interval
+  ];
 }
 
 /** The cron a trigger's schedule_interval stands for; undefined for @once, @always_on and nothing. */

@@ -46,6 +46,12 @@ export function projectSecrets(project: Project, env: NodeJS.ProcessEnv = proces
 export function redactor(secrets: readonly string[]): (text: string) => string {
   if (secrets.length === 0) return (text) => text;
   // Longest first, so a secret that contains another is masked whole.
-  const pattern = new RegExp([...secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+  const pattern = new RegExp(
+    [...secrets]
+      .sort((a, b) => b.length - a.length)
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    'gi',
+  );
   return (text) => text.replace(pattern, '******');
 }

@@ -106,7 +106,10 @@ export function* generateTaxiCsv(options: TaxiOptions): Generator<string> {
   const unknown = Math.round(rows * UNKNOWN_PROVIDER_SHARE);
   const known = rows - unknown;
   yield `${TAXI_COLUMNS.join(',')}\n`;
-  for (const [count, unknownProvider] of [[known, false], [unknown, true]] as const) {
+  for (const [count, unknownProvider] of [
+    [known, false],
+    [unknown, true],
+  ] as const) {
     let hour = 0;
     let chunk = '';
     let inChunk = 0;
@@ -157,26 +160,28 @@ function trip(rnd: () => number, pickup: number, unknownProvider: boolean): stri
   const passengers = unknownProvider ? '' : String(pick(rnd, [1, 2, 3, 4, 5, 6, 0], [710, 140, 40, 20, 44, 26, 20]));
   const flag = unknownProvider ? '' : rnd() < 0.011 ? 'Y' : 'N';
   const zone = () => (rnd() < 0.7 ? BUSY_ZONES[Math.floor(rnd() * BUSY_ZONES.length)] : 1 + Math.floor(rnd() * 265));
-  return [
-    vendor,
-    timestamp(pickup),
-    timestamp(pickup + seconds),
-    passengers,
-    distance(miles),
-    unknownProvider ? '' : rate,
-    flag,
-    zone(),
-    zone(),
-    unknownProvider ? '' : payment,
-    amount(fare),
-    amount(extra),
-    amount(sign * 0.5),
-    amount(tip),
-    amount(tolls),
-    amount(sign * 0.3),
-    amount(total),
-    congestion === undefined ? '' : amount(congestion),
-  ].join(',') + '\n';
+  return (
+    [
+      vendor,
+      timestamp(pickup),
+      timestamp(pickup + seconds),
+      passengers,
+      distance(miles),
+      unknownProvider ? '' : rate,
+      flag,
+      zone(),
+      zone(),
+      unknownProvider ? '' : payment,
+      amount(fare),
+      amount(extra),
+      amount(sign * 0.5),
+      amount(tip),
+      amount(tolls),
+      amount(sign * 0.3),
+      amount(total),
+      congestion === undefined ? '' : amount(congestion),
+    ].join(',') + '\n'
+  );
 }
 
 function gaussian(rnd: () => number): number {

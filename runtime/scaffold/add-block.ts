@@ -31,7 +31,8 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
   const uuid = slugify(block.name);
   if (!uuid) throw new Error(`Cannot make a block uuid from "${block.name}": use letters, digits or underscores`);
   const metadataPath = join(root, 'pipelines', block.pipeline, 'metadata.yaml');
-  if (!insideProject(metadataPath, { host: diskHost, folders: { root, repoRoot: root } })) throw new Error(`Cannot add a block to pipeline "${block.pipeline}": ${metadataPath} is outside the project`);
+  if (!insideProject(metadataPath, { host: diskHost, folders: { root, repoRoot: root } }))
+    throw new Error(`Cannot add a block to pipeline "${block.pipeline}": ${metadataPath} is outside the project`);
   if (!existsSync(metadataPath)) throw new Error(`Cannot find pipeline "${block.pipeline}": ${metadataPath} does not exist`);
   const text = readFileSync(metadataPath, 'utf8');
   const doc = parseDocument(text);
@@ -73,12 +74,15 @@ export function addBlock(root: string, block: NewBlock): { uuid: string; file: s
   blocks.flow = false;
   blocks.add(entry);
   const file = join(root, blockDirectory(block.type)!, `${uuid}.${LANGUAGE_EXTENSIONS[block.language]}`);
-  if (!insideProject(file, { host: diskHost, folders: { root, repoRoot: root } })) throw new Error(`Cannot create ${file}: it is outside the project (a folder of it is a link out); move the folder into the project`);
+  if (!insideProject(file, { host: diskHost, folders: { root, repoRoot: root } }))
+    throw new Error(`Cannot create ${file}: it is outside the project (a folder of it is a link out); move the folder into the project`);
   const created = !existsSync(file);
   // A conditional receives the inputs of the block it guards; a callback, that block's output.
   const guarded = entriesOf('blocks').find((e) => uuidOf(e) === block.upstream[0]);
   const inputs = block.type === 'conditional' ? linkList(guarded, 'upstream_blocks') : attached ? [] : block.upstream;
-  const firstUp = entriesOf('blocks').find((e) => uuidOf(e) === block.upstream[0])?.toJSON() as { configuration?: Record<string, unknown> } | undefined;
+  const firstUp = entriesOf('blocks')
+    .find((e) => uuidOf(e) === block.upstream[0])
+    ?.toJSON() as { configuration?: Record<string, unknown> } | undefined;
   const perItem = !attached && isDynamic({ configuration: firstUp?.configuration ?? {} });
   const gathered = !attached && reducesOutput({ configuration: firstUp?.configuration ?? {} });
   if (created) createFile(file, blockTemplate(block.type, block.language, { upstream: inputs, dynamic: block.dynamic, perItem, gathered }));

@@ -13,11 +13,7 @@ export const ATTACHED_TYPES: readonly TemplateType[] = ['conditional', 'callback
 export const TEMPLATE_LANGUAGES: readonly BlockLanguage[] = ['typescript', 'sql'];
 
 /** The text of a new block file. */
-export function blockTemplate(
-  type: TemplateType,
-  language: BlockLanguage,
-  options: { upstream: string[]; dynamic?: boolean; perItem?: boolean; gathered?: boolean },
-): string {
+export function blockTemplate(type: TemplateType, language: BlockLanguage, options: { upstream: string[]; dynamic?: boolean; perItem?: boolean; gathered?: boolean }): string {
   if (language === 'sql') return sqlTemplate(type, options.upstream);
   if (options.dynamic && type === 'data_loader') return dynamicLoaderTemplate();
   if (options.perItem && type === 'transformer') return perItemTemplate(options.upstream);
@@ -46,7 +42,7 @@ function sqlTemplate(type: TemplateType, upstream: string[]): string {
   const header = [
     `-- ${type.replace('_', ' ')} block: df_1, df_2, ... (in double braces) name the outputs of the upstream`,
     "-- blocks in order; execution_date, ds and variables('name') give the run's variables, and a variable",
-    "-- followed by | sql_literal is its value as a quoted SQL literal (a value can never change the query).",
+    '-- followed by | sql_literal is its value as a quoted SQL literal (a value can never change the query).',
   ];
   return `${header.join('\n')}\nSELECT *\nFROM ${source}\n`;
 }
@@ -137,7 +133,7 @@ function typescriptTemplate(type: TemplateType, upstream: string[]): string {
         '// Checked before each block it is attached to (upstream_blocks in conditionals:), with that',
         "// block's inputs: false skips the block and everything downstream of it.",
         `export default condition(async (${params}) => {`,
-        "  // For example, only on weekdays: return new Date(ctx.vars.execution_date).getUTCDay() % 6 !== 0;",
+        '  // For example, only on weekdays: return new Date(ctx.vars.execution_date).getUTCDay() % 6 !== 0;',
         '  return true;',
         '});',
         '',
@@ -159,14 +155,7 @@ function typescriptTemplate(type: TemplateType, upstream: string[]): string {
         '',
       ].join('\n');
     case 'custom':
-      return [
-        "import { custom } from 'pipewright';",
-        '',
-        `export default custom(async (${params}) => {`,
-        "  ctx.log.info('Running');",
-        '});',
-        '',
-      ].join('\n');
+      return ["import { custom } from 'pipewright';", '', `export default custom(async (${params}) => {`, "  ctx.log.info('Running');", '});', ''].join('\n');
   }
 }
 

@@ -68,7 +68,12 @@ export interface DevContainerResult {
 
 /** The folder name the project gets under /workspaces in the container. */
 export function containerFolderName(root: string): string {
-  return basename(root).toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
+  return (
+    basename(root)
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'project'
+  );
 }
 
 /**
@@ -79,7 +84,9 @@ export function containerFolderName(root: string): string {
 export function addDevContainer(root: string): DevContainerResult {
   const existing = DEV_CONTAINER_FILES.filter((file) => existsSync(join(root, file)));
   if (existing.length > 0) {
-    throw new Error(`${existing.map((f) => join(root, f)).join(', ')} already ${existing.length === 1 ? 'exists' : 'exist'}: Pipewright does not overwrite ${existing.length === 1 ? 'it' : 'them'}; move ${existing.length === 1 ? 'it' : 'them'} away to generate a new dev container`);
+    throw new Error(
+      `${existing.map((f) => join(root, f)).join(', ')} already ${existing.length === 1 ? 'exists' : 'exist'}: Pipewright does not overwrite ${existing.length === 1 ? 'it' : 'them'}; move ${existing.length === 1 ? 'it' : 'them'} away to generate a new dev container`,
+    );
   }
   const ioConfigPath = join(root, 'io_config.yaml');
   const ioConfigText = existsSync(ioConfigPath) ? readFileSync(ioConfigPath, 'utf8') : undefined;
@@ -129,7 +136,9 @@ function postgresDefaults(root: string): PostgresDefaults {
     if (value === undefined || value === '') continue;
     if (!SAFE_DEFAULT.test(value)) {
       const line = text.split('\n').findIndex((l) => l.trimStart().startsWith(`${key}=`)) + 1;
-      throw new Error(`${path}:${line}: ${key}'s value has characters a docker compose default cannot hold: keep dev.env's defaults to letters, digits and . @ % + = : , / - _ and put your own value in .env`);
+      throw new Error(
+        `${path}:${line}: ${key}'s value has characters a docker compose default cannot hold: keep dev.env's defaults to letters, digits and . @ % + = : , / - _ and put your own value in .env`,
+      );
     }
     defaults[key] = value;
   }

@@ -37,7 +37,9 @@ export function newProject(dir: string, options: { name: string; devcontainer?: 
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string> = {
     'metadata.yaml': `project_type: standalone\nproject_uuid: ${randomBytes(16).toString('hex')}\nproject_name: ${options.name}\n`,
-    'io_config.yaml': ioConfig(options.devcontainer ? DEV_CONTAINER_PROFILE : devProfileText('A PostgreSQL of your own: set its POSTGRES_* variables in .env (dev.env has the defaults).')),
+    'io_config.yaml': ioConfig(
+      options.devcontainer ? DEV_CONTAINER_PROFILE : devProfileText('A PostgreSQL of your own: set its POSTGRES_* variables in .env (dev.env has the defaults).'),
+    ),
     'dev.env': options.devcontainer ? DEV_CONTAINER_DEV_ENV : DEV_ENV,
     '.env': options.devcontainer ? DEV_CONTAINER_DEV_ENV : DEV_ENV,
     '.gitignore': GITIGNORE,

@@ -96,7 +96,11 @@ export async function runBackfill(options: BackfillOptions): Promise<{ planned: 
           return;
         }
         results.set(index, 'failed');
-        options.onRunDone?.(run, { runId: '', status: 'failed', blocks: new Map([['(run)', { status: 'failed', error: { code: 'runtime', message: (error as Error).message } }]]) }, index);
+        options.onRunDone?.(
+          run,
+          { runId: '', status: 'failed', blocks: new Map([['(run)', { status: 'failed', error: { code: 'runtime', message: (error as Error).message } }]]) },
+          index,
+        );
         continue;
       }
       results.set(index, result.status);

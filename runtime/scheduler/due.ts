@@ -28,7 +28,9 @@ export function pastBoundaries(trigger: Schedule, now: Date, limit: number): Dat
 export function nextBoundary(trigger: Schedule, date: Date): Date | undefined {
   const cron = scheduleCron(trigger);
   if (!cron) return undefined;
-  return CronExpressionParser.parse(cron, { currentDate: date, tz: trigger.timezone ?? 'UTC' }).next().toDate();
+  return CronExpressionParser.parse(cron, { currentDate: date, tz: trigger.timezone ?? 'UTC' })
+    .next()
+    .toDate();
 }
 
 /**

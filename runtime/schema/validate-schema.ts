@@ -21,7 +21,12 @@ export function validateSchema(file: YamlFile, kind: SchemaKind): Problem[] {
   if (validate(value)) return [];
   const problems: Problem[] = [];
   if (skipped > 0) {
-    problems.push({ code: 'schema', severity: 'warning', message: `Only the first ${MAX_TOP_KEYS} of ${MAX_TOP_KEYS + skipped} top-level keys were checked: a file of this kind has a few`, range: keyRange(file, []) });
+    problems.push({
+      code: 'schema',
+      severity: 'warning',
+      message: `Only the first ${MAX_TOP_KEYS} of ${MAX_TOP_KEYS + skipped} top-level keys were checked: a file of this kind has a few`,
+      range: keyRange(file, []),
+    });
   }
   const seen = new Set<string>();
   for (const error of simplify(validate.errors ?? [])) {

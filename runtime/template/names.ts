@@ -8,7 +8,7 @@ export const RUN_VARIABLES: Record<string, string> = {
   interval_start_datetime: "The start of the run's interval, an ISO timestamp",
   interval_end_datetime: "The end of the run's interval, an ISO timestamp",
   interval_seconds: "The length of the run's interval in seconds",
-  interval_start_datetime_previous: "The start of the previous interval (trigger and backfill runs)",
+  interval_start_datetime_previous: 'The start of the previous interval (trigger and backfill runs)',
   pipeline_uuid: 'The uuid of the pipeline',
   pipeline_run_id: "The run's id",
   env: 'The environment: ENV, else dev',

@@ -18,10 +18,7 @@ export interface TemplateExpression {
 }
 
 /** What an expression means: a bare name, a call with one argument, or something else we leave alone. */
-export type ParsedExpression =
-  | { kind: 'name'; name: string }
-  | { kind: 'call'; fn: string; arg: string; quoted: boolean; argStart: number; argEnd: number }
-  | { kind: 'other' };
+export type ParsedExpression = { kind: 'name'; name: string } | { kind: 'call'; fn: string; arg: string; quoted: boolean; argStart: number; argEnd: number } | { kind: 'other' };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CALL = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?:(['"])(.*?)\2|([A-Za-z_][A-Za-z0-9_]*))\s*\)$/;

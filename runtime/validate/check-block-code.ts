@@ -268,7 +268,15 @@ export function literalSecrets(project: Project): Problem[] {
         message: `${key} of profile "${profile.name}" is written in io_config.yaml, which is usually committed: write {{ env_var('${name}') }} and put the value in the project's .env`,
         range: profile.keyRanges[key] ?? profile.range,
         ...(hasPath(file, [profile.name, key])
-          ? { fix: { kind: 'env-var-secret' as const, name, value: known === value ? undefined : value, valueRange: valueRange(file, [profile.name, key]), envFile: join(project.root, '.env') } }
+          ? {
+              fix: {
+                kind: 'env-var-secret' as const,
+                name,
+                value: known === value ? undefined : value,
+                valueRange: valueRange(file, [profile.name, key]),
+                envFile: join(project.root, '.env'),
+              },
+            }
           : {}),
       });
     }

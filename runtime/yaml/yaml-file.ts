@@ -58,7 +58,17 @@ export function parseYamlFile(path: string, text: string): { file: YamlFile; pro
   if (encoding) {
     const empty = new YamlFile(path, '', null);
     const range = { file: path, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
-    return { file: empty, problems: [{ code: 'yaml-syntax', severity: 'error', message: `The file is saved as ${encoding}, not UTF-8: save it as UTF-8 (VS Code: the encoding in the status bar → Save with Encoding → UTF-8)`, range }] };
+    return {
+      file: empty,
+      problems: [
+        {
+          code: 'yaml-syntax',
+          severity: 'error',
+          message: `The file is saved as ${encoding}, not UTF-8: save it as UTF-8 (VS Code: the encoding in the status bar → Save with Encoding → UTF-8)`,
+          range,
+        },
+      ],
+    };
   }
   try {
     // The fast path: js-yaml rejects duplicate keys and every syntax error, so a file it accepts has
@@ -114,8 +124,13 @@ function otherEncoding(text: string): string | undefined {
 /** A parser's message in words a user can act on (the yaml library's own words otherwise, first line). */
 function firstLine(message: string): string {
   if (/Maximum call stack size exceeded/.test(message)) return 'it nests lists or maps too deeply to read: look for a [ or { that is never closed';
-  if (/multiple documents/.test(message)) return "the file holds more than one YAML document (a line '---'): Mage reads one; remove the '---' and what follows it, or merge the documents";
-  const line = message.split('\n').find((l) => l.trim() !== '')?.trim().replace(/\.$/, '');
+  if (/multiple documents/.test(message))
+    return "the file holds more than one YAML document (a line '---'): Mage reads one; remove the '---' and what follows it, or merge the documents";
+  const line = message
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim()
+    .replace(/\.$/, '');
   return line || 'the file cannot be read as YAML here';
 }
 

@@ -47,8 +47,14 @@ test('validate prints file:line:col problems relative to the working folder and 
   assert.equal(code, 1);
   const out = stdout.split('\n');
   // Found from a folder inside the project; paths are relative to where the command ran.
-  assert.ok(out.includes('metadata.yaml:2:3: error: Cannot find the file of block "load": data_loaders/load.py does not exist; create it (pipewright new block) or fix the uuid'), stdout);
-  assert.ok(out.some((l) => l.startsWith('metadata.yaml:4:21: warning: Cannot find upstream block "nothing"')), stdout);
+  assert.ok(
+    out.includes('metadata.yaml:2:3: error: Cannot find the file of block "load": data_loaders/load.py does not exist; create it (pipewright new block) or fix the uuid'),
+    stdout,
+  );
+  assert.ok(
+    out.some((l) => l.startsWith('metadata.yaml:4:21: warning: Cannot find upstream block "nothing"')),
+    stdout,
+  );
   assert.match(stdout, /1 pipeline, 1 error, 1 warning/);
   assert.ok(!stdout.includes('\u001b['), 'no colour without a TTY');
 });
@@ -93,7 +99,11 @@ test('graph shows a cycle and exits 1', (t) => {
     'io_config.yaml': 'version: 0.1.1\n',
     'custom/a.ts': '',
     'custom/b.ts': '',
-    'pipelines/p/metadata.yaml': lines('blocks:', '- {uuid: a, type: custom, language: typescript, upstream_blocks: [b], downstream_blocks: [b]}', '- {uuid: b, type: custom, language: typescript, upstream_blocks: [a], downstream_blocks: [a]}'),
+    'pipelines/p/metadata.yaml': lines(
+      'blocks:',
+      '- {uuid: a, type: custom, language: typescript, upstream_blocks: [b], downstream_blocks: [b]}',
+      '- {uuid: b, type: custom, language: typescript, upstream_blocks: [a], downstream_blocks: [a]}',
+    ),
   });
   const { code, stdout, stderr } = pipewright(['graph', 'p', '--project', root]);
   assert.equal(code, 1);
@@ -117,7 +127,10 @@ test('new project, pipeline and blocks give a project that validates and graphs'
   assert.match(validate.stdout, /1 pipeline, 0 errors, 0 warnings/);
   const graph = JSON.parse(run('graph', 'taxi_etl', '--format', 'json').stdout);
   assert.deepEqual(graph.order, ['load_trips', 'clean', 'to_pg']);
-  assert.deepEqual(graph.blocks.map((b: { file: string }) => b.file), ['data_loaders/load_trips.ts', 'transformers/clean.sql', 'data_exporters/to_pg.ts']);
+  assert.deepEqual(
+    graph.blocks.map((b: { file: string }) => b.file),
+    ['data_loaders/load_trips.ts', 'transformers/clean.sql', 'data_exporters/to_pg.ts'],
+  );
   assert.match(readFileSync(join(root, 'transformers/clean.sql'), 'utf8'), /\{\{ df_1 \}\}/);
   assert.match(readFileSync(join(root, 'data_exporters/to_pg.ts'), 'utf8'), /dataExporter\(async \(clean, ctx\)/);
   const metadata = readFileSync(join(root, 'pipelines/taxi_etl/metadata.yaml'), 'utf8');
@@ -173,7 +186,10 @@ test('blocks from the templates type-check against the shipped block API without
   const tsc = join(import.meta.dirname, '../../node_modules/typescript/bin/tsc');
   const clean = spawnSync(process.execPath, [tsc, '-p', root], { encoding: 'utf8' });
   assert.equal(clean.status, 0, clean.stdout);
-  writeFileSync(join(root, 'transformers/wrong.ts'), "import { transformer } from 'pipewright';\nexport default transformer(async (rows, ctx) => { const n: string = await rows.count(); return n; });\n");
+  writeFileSync(
+    join(root, 'transformers/wrong.ts'),
+    "import { transformer } from 'pipewright';\nexport default transformer(async (rows, ctx) => { const n: string = await rows.count(); return n; });\n",
+  );
   const wrong = spawnSync(process.execPath, [tsc, '-p', root], { encoding: 'utf8' });
   assert.equal(wrong.status, 2);
   assert.match(wrong.stdout, /transformers\/wrong\.ts\(2,57\): error TS2322: Type 'number' is not assignable to type 'string'/);
@@ -181,7 +197,10 @@ test('blocks from the templates type-check against the shipped block API without
   const validate = pipewright(['validate'], { cwd: root });
   assert.match(validate.stdout, /0 errors, 0 warnings/, validate.stdout + validate.stderr);
   run('run', 'etl');
-  const [latest] = JSON.parse(pipewright(['runs', '--json', '--limit', '1'], { cwd: root }).stdout) as { status: string; blocks: { block: string; children?: string[]; callbacks?: unknown[] }[] }[];
+  const [latest] = JSON.parse(pipewright(['runs', '--json', '--limit', '1'], { cwd: root }).stdout) as {
+    status: string;
+    blocks: { block: string; children?: string[]; callbacks?: unknown[] }[];
+  }[];
   assert.equal(latest.status, 'completed');
   assert.equal(latest.blocks.find((b) => b.block === 'per_month')!.children!.length, 12);
   assert.equal(latest.blocks.find((b) => b.block === 'save')!.callbacks!.length, 1);

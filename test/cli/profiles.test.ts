@@ -11,13 +11,13 @@ const IO_CONFIG = lines(
   'default:',
   '  PIPEWRIGHT_EMBEDDED: true',
   'dev:',
-  "  POSTGRES_HOST: \"{{ env_var('PW_TEST_HOST') }}\"",
+  '  POSTGRES_HOST: "{{ env_var(\'PW_TEST_HOST\') }}"',
   '  POSTGRES_PORT: 1',
   '  POSTGRES_USER: root',
-  "  POSTGRES_PASSWORD: \"{{ env_var('PW_TEST_PASSWORD') }}\"",
+  '  POSTGRES_PASSWORD: "{{ env_var(\'PW_TEST_PASSWORD\') }}"',
   '  POSTGRES_DBNAME: ny_taxi',
   'cloud:',
-  "  GOOGLE_SERVICE_ACC_KEY_FILEPATH: \"{{ env_var('PW_TEST_UNSET_KEY') }}\"",
+  '  GOOGLE_SERVICE_ACC_KEY_FILEPATH: "{{ env_var(\'PW_TEST_UNSET_KEY\') }}"',
 );
 
 test('profiles lists resolved settings with secrets masked, and what is unset', (t) => {
@@ -30,7 +30,10 @@ test('profiles lists resolved settings with secrets masked, and what is unset', 
   assert.doesNotMatch(stdout, /hunter2/);
   assert.match(stdout, /unset here: PW_TEST_UNSET_KEY/);
   const json = JSON.parse(pipewright(['profiles', '--json'], { cwd: root }).stdout);
-  assert.deepEqual(json.map((p: { name: string }) => p.name), ['default', 'dev', 'cloud']);
+  assert.deepEqual(
+    json.map((p: { name: string }) => p.name),
+    ['default', 'dev', 'cloud'],
+  );
   assert.equal(json[1].settings.POSTGRES_PASSWORD, '••••••');
 });
 

@@ -75,7 +75,11 @@ export async function openEditor(t: TestContext, workspace: string, options: Edi
   const codeServer = join(CACHE, 'node_modules/code-server/out/node/entry.js');
   if (options.vsix) {
     // As a user installs it: code-server's own --install-extension, from the file.
-    const installed = spawnSync(process.execPath, [codeServer, '--extensions-dir', extensions, '--install-extension', options.vsix], { env: { ...process.env, HOME: home, EXTENSIONS_GALLERY: '{}' }, encoding: 'utf8', timeout: 120_000 });
+    const installed = spawnSync(process.execPath, [codeServer, '--extensions-dir', extensions, '--install-extension', options.vsix], {
+      env: { ...process.env, HOME: home, EXTENSIONS_GALLERY: '{}' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (installed.status !== 0) throw new Error(`code-server --install-extension ${options.vsix} failed:\n${installed.stdout}${installed.stderr}`);
   } else if (!options.extensionTests) {
     symlinkSync(REPO, join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
@@ -108,12 +112,20 @@ export async function openEditor(t: TestContext, workspace: string, options: Edi
     process.execPath,
     [
       codeServer,
-      '--config', join(home, 'config.yaml'),
-      '--user-data-dir', user,
-      '--extensions-dir', extensions,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
+      '--config',
+      join(home, 'config.yaml'),
+      '--user-data-dir',
+      user,
+      '--extensions-dir',
+      extensions,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
       ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       workspace,
     ],
@@ -133,12 +145,17 @@ export async function openEditor(t: TestContext, workspace: string, options: Edi
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, server, log);
-  const browser = (started.browser = await chromiumFrom(CACHE).launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] }));
+  const browser = (started.browser = await chromiumFrom(CACHE).launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  }));
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const outside: string[] = [];
   context.on('request', (request) => {
     const host = new URL(request.url()).hostname;
-    if (!['127.0.0.1', ''].includes(host) && !request.url().startsWith('data:') && !request.url().startsWith('blob:') && !host.endsWith('vscode-cdn.net')) outside.push(request.url());
+    if (!['127.0.0.1', ''].includes(host) && !request.url().startsWith('data:') && !request.url().startsWith('blob:') && !host.endsWith('vscode-cdn.net'))
+      outside.push(request.url());
   });
   const page = await context.newPage();
   const testOutput: string[] = [];
@@ -151,7 +168,12 @@ export async function openEditor(t: TestContext, workspace: string, options: Edi
     await page.exposeFunction('codeAutomationExit', (code: number) => exit(code));
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => testOutput.push(format(...args)));
     const remote = (path: string) => `vscode-remote://127.0.0.1:${port}${path}`;
-    query += `&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', remote(REPO)], ['extensionTestsPath', remote(options.extensionTests)]]))}`;
+    query += `&payload=${encodeURIComponent(
+      JSON.stringify([
+        ['extensionDevelopmentPath', remote(REPO)],
+        ['extensionTestsPath', remote(options.extensionTests)],
+      ]),
+    )}`;
   }
   await page.goto(`${url}/?${query}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });

@@ -19,7 +19,9 @@ function buildSuite(): void {
 async function runSuite(t: TestContext, workspace: string): Promise<string> {
   buildSuite();
   const editor = await openEditor(t, workspace, { extensionTests: SUITE });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the suite did not finish in 8 minutes:\n${editor.testOutput.join('\n')}`)), 8 * 60_000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`the suite did not finish in 8 minutes:\n${editor.testOutput.join('\n')}`)), 8 * 60_000).unref(),
+  );
   const code = await Promise.race([editor.tests!, timeout]);
   const report = editor.testOutput.join('\n');
   t.diagnostic(report);

@@ -35,7 +35,10 @@ test('the packaged VSIX installs into code-server, activates on a project and ru
 
     // VS Code's own measure of the activation, from its Running Extensions view.
     await runCommand(page, 'Developer: Show Running Extensions');
-    const entry = page.locator('.monaco-list-row', { hasText: 'Pipewright' }).filter({ hasText: /\d+\s*ms/ }).first();
+    const entry = page
+      .locator('.monaco-list-row', { hasText: 'Pipewright' })
+      .filter({ hasText: /\d+\s*ms/ })
+      .first();
     await entry.waitFor({ timeout: 30_000 });
     const activation = /(\d+)\s*ms/.exec((await entry.textContent()) ?? '')?.[1];
     assert.ok(activation, 'the Running Extensions view shows an activation time');
@@ -95,7 +98,10 @@ test('in an untrusted folder the pipelines and their problems show, and nothing 
   });
   writeFileSync(join(root, 'pipelines/wide/metadata.yaml'), `blocks:\n${blocks.join('\n')}\nname: wide\nuuid: wide\n`);
   mkdirSync(join(root, 'pipelines/broken'));
-  writeFileSync(join(root, 'pipelines/broken/metadata.yaml'), 'blocks:\n- uuid: make_rows\n  type: data_loader\n  language: typescript\n  upstream_blocks: [missing_block]\nname: broken\nuuid: broken\n');
+  writeFileSync(
+    join(root, 'pipelines/broken/metadata.yaml'),
+    'blocks:\n- uuid: make_rows\n  type: data_loader\n  language: typescript\n  upstream_blocks: [missing_block]\nname: broken\nuuid: broken\n',
+  );
   const { page, log } = await openEditor(t, root, { untrusted: true });
   try {
     await page.locator('.activitybar a.action-label[aria-label^="Pipewright"]').click();
@@ -137,7 +143,13 @@ test('in an untrusted folder the pipelines and their problems show, and nothing 
     assert.ok((await scale()) >= 0.4, `opens at a readable scale, not ${await scale()}`);
     const canvas = (await dag.locator('#canvas').boundingBox())!;
     const firstBlock = (await dag.locator('g.block[data-uuid="b0"]').boundingBox())!;
-    assert.ok(firstBlock.x >= canvas.x && firstBlock.x + firstBlock.width <= canvas.x + canvas.width && firstBlock.y >= canvas.y && firstBlock.y + firstBlock.height <= canvas.y + canvas.height, 'the first block is in view');
+    assert.ok(
+      firstBlock.x >= canvas.x &&
+        firstBlock.x + firstBlock.width <= canvas.x + canvas.width &&
+        firstBlock.y >= canvas.y &&
+        firstBlock.y + firstBlock.height <= canvas.y + canvas.height,
+      'the first block is in view',
+    );
     await dag.locator('#fit').click({ modifiers: ['Shift'] });
     for (let i = 0; i < 50 && (await scale()) >= 0.4; i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok((await scale()) < 0.4, 'Shift+Fit shows the whole graph');
@@ -153,7 +165,11 @@ test('in an untrusted folder the pipelines and their problems show, and nothing 
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill('>Pipewright: Run');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Pipewright' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Pipewright' })
+      .first()
+      .waitFor({ timeout: 10_000 })
+      .catch(() => undefined);
     const offered = page.locator('.quick-input-list .monaco-list-row', { hasText: /Pipewright: Run (Pipeline|Block)/ });
     assert.equal(await offered.count(), 0, 'Run Pipeline and Run Block are not in the palette');
     await page.keyboard.press('Escape');

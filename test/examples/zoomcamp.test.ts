@@ -49,8 +49,13 @@ test('api_to_postgres runs end to end: HTTP CSV.gz → SQL transform → the emb
   assert.equal(n, kept);
   assert.equal(zero, 0);
   assert.ok(Number(days) >= 31, `${String(days)} pickup dates`);
-  const columns = await query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'ny_taxi' AND table_name = 'yellow_cab_data' ORDER BY ordinal_position");
-  assert.deepEqual(columns.slice(0, 3).map((c) => `${c.column_name}:${c.data_type}`), ['vendor_id:integer', 'tpep_pickup_datetime:timestamp without time zone', 'tpep_dropoff_datetime:timestamp without time zone']);
+  const columns = await query(
+    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'ny_taxi' AND table_name = 'yellow_cab_data' ORDER BY ordinal_position",
+  );
+  assert.deepEqual(
+    columns.slice(0, 3).map((c) => `${c.column_name}:${c.data_type}`),
+    ['vendor_id:integer', 'tpep_pickup_datetime:timestamp without time zone', 'tpep_dropoff_datetime:timestamp without time zone'],
+  );
   assert.equal(columns.at(-1)!.column_name, 'tpep_pickup_date');
   assert.equal(columns.at(-1)!.data_type, 'date');
 });
@@ -66,7 +71,10 @@ async function exampleWithData(t: TestContext, rows: number): Promise<{ root: st
 
 /** Trips per pickup day of the transform's latest output, as the warehouse should hold them. */
 function tripsPerDay(root: string): Map<string, number> {
-  const result = pipewright(['preview', 'api_to_gcs', 'transform_taxi_data', '--json', '--sql', 'SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM data GROUP BY 1'], { cwd: root });
+  const result = pipewright(
+    ['preview', 'api_to_gcs', 'transform_taxi_data', '--json', '--sql', 'SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM data GROUP BY 1'],
+    { cwd: root },
+  );
   assert.equal(result.code, 0, result.stderr);
   return new Map(JSON.parse(result.stdout).preview.map((r: { day: string; n: number }) => [r.day, Number(r.n)]));
 }
@@ -88,7 +96,9 @@ test('api_to_gcs then gcs_to_bigquery run end to end offline: local bucket and t
   const duck = await openDuck();
   t.after(() => duck.closeSync());
   await duck.run(`ATTACH '${join(root, '.pipewright/warehouse.duckdb')}' AS w (READ_ONLY)`);
-  const counted = (await duck.runAndReadAll('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM w.ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1')).getRowObjectsJS();
+  const counted = (
+    await duck.runAndReadAll('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM w.ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1')
+  ).getRowObjectsJS();
   assert.deepEqual(
     counted.map((r) => [r.day, Number(r.n)]),
     ['2021-01-01', '2021-01-02', '2021-01-03'].map((day) => [day, expected.get(day)]),
@@ -103,7 +113,14 @@ test('the same two pipelines against Cloud Storage and BigQuery (the official cl
   t.after(() => bigquery.close());
   appendFileSync(
     join(root, 'io_config.yaml'),
-    ['cloud:', '  GOOGLE_PROJECT_ID: p', '  GOOGLE_LOCATION: US', `  GOOGLE_STORAGE_API_ENDPOINT: ${gcs.endpoint}`, `  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}`, ''].join('\n'),
+    [
+      'cloud:',
+      '  GOOGLE_PROJECT_ID: p',
+      '  GOOGLE_LOCATION: US',
+      `  GOOGLE_STORAGE_API_ENDPOINT: ${gcs.endpoint}`,
+      `  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}`,
+      '',
+    ].join('\n'),
   );
   const env = { ...process.env, METADATA_SERVER_DETECTION: 'none', GOOGLE_APPLICATION_CREDENTIALS: '' };
   const toGcs = await pipewrightAsync(['run', 'api_to_gcs', '--profile', 'cloud', '--var', `taxi_url=${url}`], { cwd: root, env });
@@ -111,7 +128,10 @@ test('the same two pipelines against Cloud Storage and BigQuery (the official cl
   assert.ok(gcs.objects.has('pipewright-zoomcamp/nyc_taxi_data.parquet'));
   const partitions = [...gcs.objects.keys()].filter((k) => k.startsWith('pipewright-zoomcamp/nyc_taxi_data/'));
   assert.ok(partitions.length >= 31, `${partitions.length} partitions`);
-  const backfill = await pipewrightAsync(['backfill', 'gcs_to_bigquery', '--profile', 'cloud', '--start', '2021-01-01', '--end', '2021-01-02', '--interval', 'day'], { cwd: root, env });
+  const backfill = await pipewrightAsync(['backfill', 'gcs_to_bigquery', '--profile', 'cloud', '--start', '2021-01-01', '--end', '2021-01-02', '--interval', 'day'], {
+    cwd: root,
+    env,
+  });
   assert.equal(backfill.code, 0, backfill.stdout + backfill.stderr);
   const expected = tripsPerDay(root);
   const rows = await bigquery.sql('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1');
@@ -139,18 +159,35 @@ test("a 60-day backfill of the example's gcs_to_bigquery, 4 at a time: exactly 6
   }
   const backfill = await pipewrightAsync(['backfill', 'gcs_to_bigquery', '--start', '2021-01-01', '--end', '2021-03-01', '--interval', 'day', '--concurrency', '4'], { cwd: root });
   assert.equal(backfill.code, 0, backfill.stdout + backfill.stderr);
-  const runs = (JSON.parse(pipewright(['runs', '--json', '--limit', '1000'], { cwd: root }).stdout) as { pipeline: string; status: string; execution_date: string }[]).filter((r) => r.pipeline === 'gcs_to_bigquery');
+  const runs = (JSON.parse(pipewright(['runs', '--json', '--limit', '1000'], { cwd: root }).stdout) as { pipeline: string; status: string; execution_date: string }[]).filter(
+    (r) => r.pipeline === 'gcs_to_bigquery',
+  );
   assert.equal(runs.length, 60);
-  assert.ok(runs.every((r) => r.status === 'completed'), runs.filter((r) => r.status !== 'completed').map((r) => `${r.execution_date} ${r.status}`).join(', '));
+  assert.ok(
+    runs.every((r) => r.status === 'completed'),
+    runs
+      .filter((r) => r.status !== 'completed')
+      .map((r) => `${r.execution_date} ${r.status}`)
+      .join(', '),
+  );
   assert.equal(new Set(runs.map((r) => r.execution_date)).size, 60, 'one run per day');
   // Per day, the warehouse holds exactly the rows of that day's objects in the bucket.
   const { openDuck } = await import('../../runtime/data/duck.ts');
   const duck = await openDuck();
   t.after(() => duck.closeSync());
   const bucket = join(root, '.pipewright/buckets/pipewright-zoomcamp/nyc_taxi_data');
-  const inBucket = (await duck.runAndReadAll(`SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM read_parquet('${bucket}/*/*.parquet', hive_partitioning = true) WHERE tpep_pickup_date BETWEEN DATE '2021-01-01' AND DATE '2021-03-01' GROUP BY 1 ORDER BY 1`)).getRowObjectsJS();
+  const inBucket = (
+    await duck.runAndReadAll(
+      `SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM read_parquet('${bucket}/*/*.parquet', hive_partitioning = true) WHERE tpep_pickup_date BETWEEN DATE '2021-01-01' AND DATE '2021-03-01' GROUP BY 1 ORDER BY 1`,
+    )
+  ).getRowObjectsJS();
   await duck.run(`ATTACH '${join(root, '.pipewright/warehouse.duckdb')}' AS w (READ_ONLY)`);
-  const inWarehouse = (await duck.runAndReadAll('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM w.ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1')).getRowObjectsJS();
+  const inWarehouse = (
+    await duck.runAndReadAll('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS n FROM w.ny_taxi.yellow_cab_data GROUP BY 1 ORDER BY 1')
+  ).getRowObjectsJS();
   assert.equal(inBucket.length, 60);
-  assert.deepEqual(inWarehouse.map((r) => [r.day, Number(r.n)]), inBucket.map((r) => [r.day, Number(r.n)]));
+  assert.deepEqual(
+    inWarehouse.map((r) => [r.day, Number(r.n)]),
+    inBucket.map((r) => [r.day, Number(r.n)]),
+  );
 });

@@ -21,16 +21,25 @@ test('an untrusted workspace refuses every verb that runs or writes, whatever in
 test("an untrusted workspace's own runtimePath is never run, not even for a read-only verb", () => {
   for (const verb of READ_ONLY_VERBS) {
     assert.deepEqual(planCli({ ...BASE, trusted: false, verb, runtimePath: FROM_REPOSITORY }), { executable: '/vscode/node', args: ['/ext/dist/cli.js'] });
-    assert.deepEqual(planCli({ ...BASE, trusted: false, verb, runtimePath: { workspaceFolderValue: '/repo/evil.js' } }), { executable: '/vscode/node', args: ['/ext/dist/cli.js'] });
+    assert.deepEqual(planCli({ ...BASE, trusted: false, verb, runtimePath: { workspaceFolderValue: '/repo/evil.js' } }), {
+      executable: '/vscode/node',
+      args: ['/ext/dist/cli.js'],
+    });
   }
   // The user's own setting is theirs, trusted or not.
   assert.deepEqual(planCli({ ...BASE, trusted: false, verb: 'preview', runtimePath: { globalValue: '/home/me/pipewright' } }), { executable: '/home/me/pipewright', args: [] });
 });
 
-test('a trusted workspace uses the most specific runtimePath: a script through VS Code\'s Node, or an executable', () => {
+test("a trusted workspace uses the most specific runtimePath: a script through VS Code's Node, or an executable", () => {
   assert.deepEqual(planCli({ ...BASE, trusted: true, verb: 'run', runtimePath: {} }), { executable: '/vscode/node', args: ['/ext/dist/cli.js'] });
-  assert.deepEqual(planCli({ ...BASE, trusted: true, verb: 'run', runtimePath: { globalValue: '/a.js', workspaceValue: ' /b/cli.mjs ' } }), { executable: '/vscode/node', args: ['/b/cli.mjs'] });
-  assert.deepEqual(planCli({ ...BASE, trusted: true, verb: 'run', runtimePath: { ...FROM_REPOSITORY, workspaceFolderValue: '/c/pipewright' } }), { executable: '/c/pipewright', args: [] });
+  assert.deepEqual(planCli({ ...BASE, trusted: true, verb: 'run', runtimePath: { globalValue: '/a.js', workspaceValue: ' /b/cli.mjs ' } }), {
+    executable: '/vscode/node',
+    args: ['/b/cli.mjs'],
+  });
+  assert.deepEqual(planCli({ ...BASE, trusted: true, verb: 'run', runtimePath: { ...FROM_REPOSITORY, workspaceFolderValue: '/c/pipewright' } }), {
+    executable: '/c/pipewright',
+    args: [],
+  });
 });
 
 test('package.json restricts the settings that name a program in untrusted workspaces', () => {

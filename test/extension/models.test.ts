@@ -66,20 +66,23 @@ test('the DAG model: blocks with their shape in the fan-out, attached conditiona
   const status = statusMessage(latest, undefined, 'per_id');
   assert.ok(isHostToWebview(status));
   assert.equal(status.focus, 'per_id');
-  assert.deepEqual(
-    Object.entries(status.statuses).sort(),
-    [
-      ['ids', 'completed'],
-      ['per_id', 'completed'],
-      ['per_id:0', 'completed'],
-      ['per_id:1', 'condition_failed'],
-      ['per_id:2', 'completed'],
-    ],
-  );
+  assert.deepEqual(Object.entries(status.statuses).sort(), [
+    ['ids', 'completed'],
+    ['per_id', 'completed'],
+    ['per_id:0', 'completed'],
+    ['per_id:1', 'condition_failed'],
+    ['per_id:2', 'completed'],
+  ]);
   // Runs per item are listed in item order, even when they started (and were recorded) out of it.
   const outOfOrder = { ...latest, blocks: new Map([...latest.blocks].sort(([a], [b]) => (a === 'per_id:1' ? 1 : b === 'per_id:1' ? -1 : 0))) };
-  assert.deepEqual([...outOfOrder.blocks.keys()].filter((k) => k.startsWith('per_id:')), ['per_id:0', 'per_id:2', 'per_id:1']);
-  assert.deepEqual(Object.keys(statusMessage(outOfOrder, undefined).statuses).filter((k) => k.startsWith('per_id:')), ['per_id:0', 'per_id:1', 'per_id:2']);
+  assert.deepEqual(
+    [...outOfOrder.blocks.keys()].filter((k) => k.startsWith('per_id:')),
+    ['per_id:0', 'per_id:2', 'per_id:1'],
+  );
+  assert.deepEqual(
+    Object.keys(statusMessage(outOfOrder, undefined).statuses).filter((k) => k.startsWith('per_id:')),
+    ['per_id:0', 'per_id:1', 'per_id:2'],
+  );
   // One bar per block: the runs per item are in the graph, not the timeline.
   assert.deepEqual(status.timeline.map((bar) => bar.block).sort(), ['ids', 'per_id']);
   const [ids, perId] = ['ids', 'per_id'].map((uuid) => status.timeline.find((bar) => bar.block === uuid)!);
@@ -96,12 +99,21 @@ test('the DAG model: blocks with their shape in the fan-out, attached conditiona
 test('the tree model: blocks in run order, the runs per item under their block, its conditional, and what each row says', (t) => {
   const { pipeline, graph, latest } = ranProject(t);
   const rows = blockRows(pipeline, graph, latest, undefined);
-  assert.deepEqual(rows.map((r) => r.block.uuid), ['ids', 'per_id']);
+  assert.deepEqual(
+    rows.map((r) => r.block.uuid),
+    ['ids', 'per_id'],
+  );
   const [ids, perId] = rows;
   assert.match(blockDescription(ids), /^data_loader · typescript · dynamic · completed · \d+\.\d s$/);
   assert.equal(perId.perItem, true);
-  assert.deepEqual(perId.attached.map((b) => b.uuid), ['not_two']);
-  assert.deepEqual(perId.runs.map((r) => `${r.block} ${r.status}`), ['per_id:0 completed', 'per_id:1 condition_failed', 'per_id:2 completed']);
+  assert.deepEqual(
+    perId.attached.map((b) => b.uuid),
+    ['not_two'],
+  );
+  assert.deepEqual(
+    perId.runs.map((r) => `${r.block} ${r.status}`),
+    ['per_id:0 completed', 'per_id:1 condition_failed', 'per_id:2 completed'],
+  );
   assert.match(blockDescription(perId), /^transformer · typescript · per item ×3 · completed · \d+\.\d s$/);
   // While a run goes, the row says running and no time.
   const running = blockRows(pipeline, graph, latest, { statuses: new Map([['per_id', 'running']]) })[1];
@@ -109,7 +121,13 @@ test('the tree model: blocks in run order, the runs per item under their block, 
 });
 
 test('the webview protocol: the host takes only the messages a DAG can send', () => {
-  for (const good of [{ kind: 'ready' }, { kind: 'runBlock', uuid: 'load' }, { kind: 'preview', uuid: 'per_id:1' }, { kind: 'openBlock', uuid: 'x' }, { kind: 'runFrom', uuid: 'x' }]) {
+  for (const good of [
+    { kind: 'ready' },
+    { kind: 'runBlock', uuid: 'load' },
+    { kind: 'preview', uuid: 'per_id:1' },
+    { kind: 'openBlock', uuid: 'x' },
+    { kind: 'runFrom', uuid: 'x' },
+  ]) {
     assert.ok(isWebviewToHost(good), JSON.stringify(good));
   }
   for (const bad of [null, 'runBlock', 42, {}, { kind: 'runBlock' }, { kind: 'runBlock', uuid: 7 }, { kind: 'exec', uuid: 'rm -rf' }, { uuid: 'x' }]) {

@@ -121,7 +121,14 @@ export async function startFakeBigQuery(options: { project?: string; gcsEndpoint
       ),
   };
 
-  const datasetResource = (id: string) => ({ kind: 'bigquery#dataset', id: `${project}:${id}`, datasetReference: { projectId: project, datasetId: id }, location: 'US', creationTime: '1609459200000', etag: 'd' });
+  const datasetResource = (id: string) => ({
+    kind: 'bigquery#dataset',
+    id: `${project}:${id}`,
+    datasetReference: { projectId: project, datasetId: id },
+    location: 'US',
+    creationTime: '1609459200000',
+    etag: 'd',
+  });
   const tableResource = async (dataset: string, table: string) => {
     const info = fake.tables.get(`${dataset}.${table}`)!;
     const rows = (await fake.sql(`SELECT count(*) AS n FROM ${ident(dataset)}.${ident(table)}`))[0].n;
@@ -163,7 +170,12 @@ export async function startFakeBigQuery(options: { project?: string; gcsEndpoint
       let names = [name];
       if (name.includes('*')) {
         const prefix = name.slice(0, name.indexOf('*'));
-        const pattern = new RegExp(`^${name.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+        const pattern = new RegExp(
+          `^${name
+            .split('*')
+            .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        );
         const list = (await (await fetch(`${options.gcsEndpoint}/storage/v1/b/${bucket}/o?prefix=${encodeURIComponent(prefix)}`)).json()) as { items?: { name: string }[] };
         names = (list.items ?? []).map((i) => i.name).filter((n) => pattern.test(n));
         if (names.length === 0) throw Object.assign(new Error(`Not found: URI ${uri}`), { reason: 'notFound' });

@@ -180,14 +180,24 @@ export async function startFakeGcs(options: { buckets?: string[] } = {}): Promis
       if (request.method === 'POST' && uploadType === 'multipart') {
         const parsed = multipart(await body(request), request.headers['content-type'] ?? '');
         const name = url.searchParams.get('name') ?? String(parsed.metadata.name);
-        const object = store({ bucket, name, contentType: String(parsed.metadata.contentType ?? parsed.mediaType), metadata: parsed.metadata.metadata as Record<string, string> | undefined }, parsed.media);
+        const object = store(
+          { bucket, name, contentType: String(parsed.metadata.contentType ?? parsed.mediaType), metadata: parsed.metadata.metadata as Record<string, string> | undefined },
+          parsed.media,
+        );
         return send(response, 200, resource(fake.endpoint, object));
       }
       if (request.method === 'POST' && uploadType === 'resumable') {
         const metadata = JSON.parse((await body(request)).toString('utf8') || '{}') as Record<string, unknown>;
         const id = randomUUID();
         const name = url.searchParams.get('name') ?? String(metadata.name);
-        uploads.set(id, { bucket, name, contentType: String(request.headers['x-upload-content-type'] ?? metadata.contentType ?? 'application/octet-stream'), metadata: metadata.metadata as Record<string, string> | undefined, parts: [], received: 0 });
+        uploads.set(id, {
+          bucket,
+          name,
+          contentType: String(request.headers['x-upload-content-type'] ?? metadata.contentType ?? 'application/octet-stream'),
+          metadata: metadata.metadata as Record<string, string> | undefined,
+          parts: [],
+          received: 0,
+        });
         return send(response, 200, undefined, { location: `${fake.endpoint}/upload/storage/v1/b/${bucket}/o?uploadType=resumable&upload_id=${id}` });
       }
       if (request.method === 'PUT' && uploadType === 'resumable') {

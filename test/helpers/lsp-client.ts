@@ -10,7 +10,13 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 /** Diagnostics as the server publishes them. */
 export interface PublishedDiagnostics {
   uri: string;
-  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; message: string; data?: unknown }[];
+  diagnostics: {
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    severity: number;
+    code: string;
+    message: string;
+    data?: unknown;
+  }[];
 }
 
 /** A real client of the built language server over stdio, as Neovim or Helix would start it. */
@@ -96,7 +102,11 @@ type TextEdit = { range: { start: Position; end: Position }; newText: string };
 /** A workspace edit as servers send it: per-file edits, or document changes with file creations. */
 export interface WorkspaceEdit {
   changes?: Record<string, TextEdit[]>;
-  documentChanges?: ({ kind: 'create'; uri: string; options?: { ignoreIfExists?: boolean } } | { kind: 'rename'; oldUri: string; newUri: string } | { textDocument: { uri: string }; edits: TextEdit[] })[];
+  documentChanges?: (
+    | { kind: 'create'; uri: string; options?: { ignoreIfExists?: boolean } }
+    | { kind: 'rename'; oldUri: string; newUri: string }
+    | { textDocument: { uri: string }; edits: TextEdit[] }
+  )[];
 }
 
 function applyEdits(text: string, edits: TextEdit[]): string {

@@ -12,7 +12,15 @@ export interface TestBlock {
   yaml?: string[];
 }
 
-const DIRS = { data_loader: 'data_loaders', transformer: 'transformers', data_exporter: 'data_exporters', custom: 'custom', sensor: 'sensors', conditional: 'conditionals', callback: 'callbacks' };
+const DIRS = {
+  data_loader: 'data_loaders',
+  transformer: 'transformers',
+  data_exporter: 'data_exporters',
+  custom: 'custom',
+  sensor: 'sensors',
+  conditional: 'conditionals',
+  callback: 'callbacks',
+};
 const ATTACHED = { conditional: 'conditionals', callback: 'callbacks' } as const;
 const EXT = { typescript: 'ts', sql: 'sql', python: 'py' };
 
@@ -25,7 +33,11 @@ export function pipelineProject(t: TestContext, blocks: Record<string, TestBlock
     const language = block.language ?? 'typescript';
     files[`${DIRS[type]}/${uuid}.${EXT[language]}`] = block.code;
     const attached = type === 'conditional' || type === 'callback';
-    const downstream = attached ? [] : Object.entries(blocks).filter(([, b]) => b.upstream?.includes(uuid) && b.type !== 'conditional' && b.type !== 'callback').map(([u]) => u);
+    const downstream = attached
+      ? []
+      : Object.entries(blocks)
+          .filter(([, b]) => b.upstream?.includes(uuid) && b.type !== 'conditional' && b.type !== 'callback')
+          .map(([u]) => u);
     lists[attached ? ATTACHED[type] : 'blocks'].push(
       [
         `- uuid: ${uuid}`,
@@ -38,7 +50,10 @@ export function pipelineProject(t: TestContext, blocks: Record<string, TestBlock
     );
   }
   const variables = options.variables ? `variables: ${JSON.stringify(options.variables)}\n` : '';
-  const extra = (['conditionals', 'callbacks'] as const).filter((l) => lists[l].length > 0).map((l) => `${l}:\n${lists[l].join('\n')}\n`).join('');
+  const extra = (['conditionals', 'callbacks'] as const)
+    .filter((l) => lists[l].length > 0)
+    .map((l) => `${l}:\n${lists[l].join('\n')}\n`)
+    .join('');
   files['pipelines/p/metadata.yaml'] = `blocks:\n${lists.blocks.join('\n')}\n${extra}name: p\nuuid: p\n${variables}`;
   return writeTree(t, files);
 }

@@ -52,7 +52,10 @@ async function startSystemPostgres(root: string, bin: string): Promise<{ setting
  * system PostgreSQL, so CI covers a second major version. Folders are opened up because, as root,
  * PostgreSQL runs as the OS user postgres, which must reach the data folder.
  */
-export async function startPostgres(t: TestContext, root: string): Promise<{ settings: PostgresSettings; query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }> {
+export async function startPostgres(
+  t: TestContext,
+  root: string,
+): Promise<{ settings: PostgresSettings; query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }> {
   chmodSync(root, 0o755);
   const bin = process.env.PIPEWRIGHT_TEST_PG_BIN;
   let server: { settings: PostgresSettings; stop: () => Promise<void> };

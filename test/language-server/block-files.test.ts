@@ -86,7 +86,10 @@ test('what block code reads is checked as it is typed: env_var in SQL (with the 
   );
   assert.match(diagnostics[1].message, /"TENANT" is set nowhere here/);
   const actions = await client.codeActions<{ title: string; edit: WorkspaceEdit }[]>(sql, [diagnostics[0]]);
-  assert.deepEqual(actions.map((a) => a.title), ["Quote the variable name: env_var('REGION')"]);
+  assert.deepEqual(
+    actions.map((a) => a.title),
+    ["Quote the variable name: env_var('REGION')"],
+  );
   // The editor applies the fix to the open document; here it lands on disk, as a save would.
   writeFileSync(sql, typed);
   applyWorkspaceEdit(actions[0].edit);

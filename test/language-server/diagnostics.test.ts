@@ -44,11 +44,17 @@ test('a YAML syntax error is a diagnostic, not a crash, and the server keeps ans
   const reported = client.diagnostics(file, (d) => d.diagnostics.length > 0);
   client.open(file, 'dev:\n  POSTGRES_USER: "{{ env_var(PGUSER) }}"\n  bad: [\n');
   const { diagnostics } = await reported;
-  assert.ok(diagnostics.some((d) => d.code === 'yaml-syntax'), JSON.stringify(diagnostics));
+  assert.ok(
+    diagnostics.some((d) => d.code === 'yaml-syntax'),
+    JSON.stringify(diagnostics),
+  );
   const fixed = client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'unquoted-env-var'));
   client.change(file, 2, 'dev:\n  POSTGRES_USER: "{{ env_var(PGUSER) }}"\n');
   const { diagnostics: after } = await fixed;
-  assert.deepEqual(after.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['unquoted-env-var', 1, 29]]);
+  assert.deepEqual(
+    after.map((d) => [d.code, d.range.start.line, d.range.start.character]),
+    [['unquoted-env-var', 1, 29]],
+  );
 });
 
 test('block files are checked as they are typed: {{ df_N }} past the upstream count in SQL, a wrapper of another type in TypeScript', async (t) => {
@@ -64,12 +70,18 @@ test('block files are checked as they are typed: {{ df_N }} past the upstream co
   const reported = client.diagnostics(sql, (d) => d.diagnostics.length > 0);
   client.change(sql, 2, 'SELECT * FROM {{ df_1 }}\nJOIN {{ df_2 }} USING (id)\n');
   const { diagnostics } = await reported;
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.character]), [['unknown-upstream-df', 1, 1, 5, 15]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.character]),
+    [['unknown-upstream-df', 1, 1, 5, 15]],
+  );
   const loader = join(root, 'data_loaders/load.ts');
   client.open(loader, "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => []);\n", 'typescript');
   const mismatch = client.diagnostics(loader, (d) => d.diagnostics.length > 0);
   client.change(loader, 2, "import { transformer } from 'pipewright';\nexport default transformer(async () => []);\n");
-  assert.deepEqual((await mismatch).diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]), [['block-type-mismatch', 2, 1, 15]]);
+  assert.deepEqual(
+    (await mismatch).diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]),
+    [['block-type-mismatch', 2, 1, 15]],
+  );
 });
 
 test('one edit updates the diagnostics of the files it affects: an upstream added in metadata.yaml, a profile removed from io_config.yaml', async (t) => {
@@ -114,6 +126,9 @@ test('one edit updates the diagnostics of the files it affects: an upstream adde
   client.change(io, 2, lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true'));
   const { diagnostics } = await profileReported;
   const profile = diagnostics.filter((d) => d.code === 'unknown-profile');
-  assert.deepEqual(profile.map((d) => [d.severity, d.range.start.line, d.range.start.character]), [[1, 11, 27]]);
+  assert.deepEqual(
+    profile.map((d) => [d.severity, d.range.start.line, d.range.start.character]),
+    [[1, 11, 27]],
+  );
   assert.match(profile[0].message, /uses profile "warehouse", which io_config.yaml does not have \(profiles: default\)/);
 });

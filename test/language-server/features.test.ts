@@ -36,7 +36,7 @@ async function session(t: import('node:test').TestContext, text = PIPELINE) {
 
 type Items = { label: string; detail?: string }[];
 
-test('completion offers the pipeline\'s block uuids in upstream_blocks, in both list styles', async (t) => {
+test("completion offers the pipeline's block uuids in upstream_blocks, in both list styles", async (t) => {
   const typing = PIPELINE.replace('  - load\n', '  - load\n  - \n');
   const { client, file } = await session(t, typing);
   const items = await client.at<Items>('textDocument/completion', file, 10, 4);
@@ -52,10 +52,14 @@ test('completion offers block types from the schema, and block keys', async (t) 
   const types = await client.at<Items>('textDocument/completion', file, 6, 8);
   assert.ok(types.some((i) => i.label === 'data_exporter') && types.some((i) => i.label === 'sensor'));
   const keys = await client.at<Items>('textDocument/completion', file, 7, 2);
-  for (const key of ['upstream_blocks', 'retry_config', 'timeout', 'configuration']) assert.ok(keys.some((i) => i.label === key), key);
+  for (const key of ['upstream_blocks', 'retry_config', 'timeout', 'configuration'])
+    assert.ok(
+      keys.some((i) => i.label === key),
+      key,
+    );
 });
 
-test('hover shows a block\'s type, file and links, and a key\'s schema description', async (t) => {
+test("hover shows a block's type, file and links, and a key's schema description", async (t) => {
   const { client, file } = await session(t);
   const block = await client.at<{ contents: { value: string } }>('textDocument/hover', file, 9, 5);
   assert.match(block.contents.value, /\*\*load\*\* · data_loader · typescript/);
@@ -75,7 +79,7 @@ test('go to definition on an upstream uuid opens the block file', async (t) => {
 
 test('completion in SQL blocks, io_config.yaml and SQL configuration: upstream names, run variables, env var names, profiles', async (t) => {
   const { client, root } = await lspSession(t, {
-    'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'warehouse:', "  POSTGRES_HOST: \"{{ env_var('PG_HOST') }}\""),
+    'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'warehouse:', '  POSTGRES_HOST: "{{ env_var(\'PG_HOST\') }}"'),
     'dev.env': 'PG_HOST=localhost\nPG_PASSWORD=x\n',
     'data_loaders/load.ts': '',
     'transformers/clean.sql': 'SELECT * FROM {{ ',
@@ -107,17 +111,26 @@ test('completion in SQL blocks, io_config.yaml and SQL configuration: upstream n
   assert.deepEqual(variables, ['min_fare']);
 
   const io = join(root, 'io_config.yaml');
-  const ioText = lines('version: 0.1.1', 'warehouse:', "  POSTGRES_USER: \"{{ env_var('", '  ');
+  const ioText = lines('version: 0.1.1', 'warehouse:', '  POSTGRES_USER: "{{ env_var(\'', '  ');
   client.open(io, ioText);
-  assert.deepEqual((await client.at<Items>('textDocument/completion', io, 2, 32)).map((i) => i.label), ['PG_HOST', 'PG_PASSWORD']);
+  assert.deepEqual(
+    (await client.at<Items>('textDocument/completion', io, 2, 32)).map((i) => i.label),
+    ['PG_HOST', 'PG_PASSWORD'],
+  );
   const keys = (await client.at<Items>('textDocument/completion', io, 3, 2)).map((i) => i.label);
   for (const key of ['POSTGRES_DBNAME', 'GOOGLE_SERVICE_ACC_KEY_FILEPATH']) assert.ok(keys.includes(key), key);
 
   client.change(io, 2, readFileSync(io, 'utf8'));
   const metadata = join(root, 'pipelines/p/metadata.yaml');
   client.open(metadata, readFileSync(metadata, 'utf8'));
-  assert.deepEqual((await client.at<Items>('textDocument/completion', metadata, 10, 19)).map((i) => i.label), ['duckdb', 'postgres', 'bigquery']);
-  assert.deepEqual((await client.at<Items>('textDocument/completion', metadata, 11, 27)).map((i) => i.label), ['default', 'warehouse']);
+  assert.deepEqual(
+    (await client.at<Items>('textDocument/completion', metadata, 10, 19)).map((i) => i.label),
+    ['duckdb', 'postgres', 'bigquery'],
+  );
+  assert.deepEqual(
+    (await client.at<Items>('textDocument/completion', metadata, 11, 27)).map((i) => i.label),
+    ['default', 'warehouse'],
+  );
 });
 
 test('other editors start the same server with `pipewright lsp --stdio`', async (t) => {
@@ -127,7 +140,10 @@ test('other editors start the same server with `pipewright lsp --stdio`', async 
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, metadata);
   const published = await client.diagnostics(file, (d) => d.diagnostics.length > 0);
-  assert.deepEqual(published.diagnostics.map((d) => [d.code, d.range.start.line]), [['unknown-upstream', 4]]);
+  assert.deepEqual(
+    published.diagnostics.map((d) => [d.code, d.range.start.line]),
+    [['unknown-upstream', 4]],
+  );
   const bare = pipewright(['lsp']);
   assert.equal(bare.code, 2);
   assert.match(bare.stderr, /pipewright lsp --stdio/);

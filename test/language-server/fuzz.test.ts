@@ -19,13 +19,13 @@ const SOURCE = lines(
   '  upstream_blocks:',
   '  - load',
   'callbacks: []',
-  "name: \"p\" # {{ env_var('X') }}",
+  'name: "p" # {{ env_var(\'X\') }}',
 );
 const NOISE = ['{', '}', '[', ']', ':', '- ', '\t', '"', "'", '&a', '*a', '!!str ', '\n', '  ', '#', '|', '>', '\u0000', '{{'];
 
 function random(seed: number): () => number {
   let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -37,13 +37,13 @@ const IO_CONFIG = lines(
   'default:',
   '  PIPEWRIGHT_EMBEDDED: true',
   'dev:',
-  "  POSTGRES_HOST: \"{{ env_var('PG_HOST') }}\"",
+  '  POSTGRES_HOST: "{{ env_var(\'PG_HOST\') }}"',
   '  POSTGRES_PORT: 5432',
   '  POSTGRES_PASSWORD: hunter2',
   'PostgreSQL:',
   '  dev: {POSTGRES_USER: x}',
 );
-const SQL = lines("SELECT * FROM {{ df_1 }} JOIN {{ load }} USING (id)", "WHERE ds = '{{ ds }}' AND r = '{{ env_var('R') }}' AND v = {{ variables('v') }}");
+const SQL = lines('SELECT * FROM {{ df_1 }} JOIN {{ load }} USING (id)', "WHERE ds = '{{ ds }}' AND r = '{{ env_var('R') }}' AND v = {{ variables('v') }}");
 const TYPESCRIPT = lines(
   "import { transformer } from 'pipewright';",
   'export default transformer(async (rows, ctx) => {',

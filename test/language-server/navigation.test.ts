@@ -46,13 +46,22 @@ async function session(t: TestContext) {
   return { client, root, metadata };
 }
 
-const where = (root: string, locations: Loc[]) => locations.map((l) => `${l.uri.replace(pathToFileURL(root).href + '/', '')}:${l.range.start.line}:${l.range.start.character}`).sort();
+const where = (root: string, locations: Loc[]) =>
+  locations.map((l) => `${l.uri.replace(pathToFileURL(root).href + '/', '')}:${l.range.start.line}:${l.range.start.character}`).sort();
 
 test('references of a shared block: every link and uuid in every pipeline using its file, and the file', async (t) => {
   const { client, root, metadata } = await session(t);
-  const refs = await client.connection.sendRequest('textDocument/references', { textDocument: { uri: pathToFileURL(metadata).href }, position: { line: 9, character: 4 }, context: { includeDeclaration: true } }) as Loc[];
+  const refs = (await client.connection.sendRequest('textDocument/references', {
+    textDocument: { uri: pathToFileURL(metadata).href },
+    position: { line: 9, character: 4 },
+    context: { includeDeclaration: true },
+  })) as Loc[];
   assert.deepEqual(where(root, refs), ['data_loaders/load.ts:0:0', 'pipelines/p/metadata.yaml:1:8', 'pipelines/p/metadata.yaml:9:4', 'pipelines/q/metadata.yaml:1:8']);
-  const links = await client.connection.sendRequest('textDocument/references', { textDocument: { uri: pathToFileURL(metadata).href }, position: { line: 5, character: 9 }, context: { includeDeclaration: false } }) as Loc[];
+  const links = (await client.connection.sendRequest('textDocument/references', {
+    textDocument: { uri: pathToFileURL(metadata).href },
+    position: { line: 5, character: 9 },
+    context: { includeDeclaration: false },
+  })) as Loc[];
   assert.deepEqual(where(root, links), ['pipelines/p/metadata.yaml:15:20', 'pipelines/p/metadata.yaml:4:22']);
 });
 
@@ -67,22 +76,38 @@ test('go to definition from a block file lands on its entries in every metadata.
 test('document symbols: blocks of a pipeline, triggers, and io_config profiles with their settings', async (t) => {
   const { client, root, metadata } = await session(t);
   const symbols = (path: string) => client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: pathToFileURL(path).href } }) as Promise<Symbol[]>;
-  assert.deepEqual((await symbols(metadata)).map((s) => `${s.name} (${s.detail})`), ['load (data_loader · typescript)', 'clean (transformer · typescript)', 'report (transformer · sql)']);
+  assert.deepEqual(
+    (await symbols(metadata)).map((s) => `${s.name} (${s.detail})`),
+    ['load (data_loader · typescript)', 'clean (transformer · typescript)', 'report (transformer · sql)'],
+  );
   const triggers = join(root, 'pipelines/p/triggers.yaml');
   client.open(triggers, readFileSync(triggers, 'utf8'));
-  assert.deepEqual((await symbols(triggers)).map((s) => `${s.name} (${s.detail})`), ['nightly (@daily)']);
+  assert.deepEqual(
+    (await symbols(triggers)).map((s) => `${s.name} (${s.detail})`),
+    ['nightly (@daily)'],
+  );
   const io = join(root, 'io_config.yaml');
   client.open(io, readFileSync(io, 'utf8'));
   const profiles = await symbols(io);
-  assert.deepEqual(profiles.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]), [['default', ['PIPEWRIGHT_EMBEDDED']], ['dev', ['POSTGRES_HOST', 'POSTGRES_PORT']]]);
+  assert.deepEqual(
+    profiles.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]),
+    [
+      ['default', ['PIPEWRIGHT_EMBEDDED']],
+      ['dev', ['POSTGRES_HOST', 'POSTGRES_PORT']],
+    ],
+  );
 });
 
 test('rename a block: its uuid, the links to it, {{ uuid }} in downstream SQL and its file, in one edit', async (t) => {
   const { client, root, metadata } = await session(t);
   const uri = pathToFileURL(metadata).href;
-  const prepared = await client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri }, position: { line: 15, character: 21 } }) as { placeholder: string };
+  const prepared = (await client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri }, position: { line: 15, character: 21 } })) as { placeholder: string };
   assert.equal(prepared.placeholder, 'clean');
-  const edit = await client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: 15, character: 21 }, newName: 'clean_trips' }) as WorkspaceEdit;
+  const edit = (await client.connection.sendRequest('textDocument/rename', {
+    textDocument: { uri },
+    position: { line: 15, character: 21 },
+    newName: 'clean_trips',
+  })) as WorkspaceEdit;
   applyWorkspaceEdit(edit);
   assert.equal(readFileSync(metadata, 'utf8'), P.replace('- uuid: clean\n', '- uuid: clean_trips\n').replace('[clean]', '[clean_trips]').replace('[clean]', '[clean_trips]'));
   assert.equal(readFileSync(join(root, 'transformers/report.sql'), 'utf8'), 'SELECT count(*) AS n FROM {{ clean_trips }} -- also {{df_1}}\n');
@@ -96,8 +121,11 @@ test('rename a shared block changes every pipeline using its file; a taken or in
   const uri = pathToFileURL(metadata).href;
   const taken = client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: 1, character: 9 }, newName: 'report' });
   await assert.rejects(taken, /Pipeline "p" already has a block "report": choose another name/);
-  await assert.rejects(client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: 1, character: 9 }, newName: 'my source' }), /cannot be a block uuid/);
-  const edit = await client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: 1, character: 9 }, newName: 'source' }) as WorkspaceEdit;
+  await assert.rejects(
+    client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: 1, character: 9 }, newName: 'my source' }),
+    /cannot be a block uuid/,
+  );
+  const edit = (await client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: 1, character: 9 }, newName: 'source' })) as WorkspaceEdit;
   applyWorkspaceEdit(edit);
   assert.match(readFileSync(join(root, 'pipelines/q/metadata.yaml'), 'utf8'), /^- uuid: source$/m);
   assert.match(readFileSync(metadata, 'utf8'), /^ {2}- source$/m);

@@ -16,7 +16,7 @@ const IO_CONFIG = lines(
   '  PIPEWRIGHT_EMBEDDED: true',
   'dev:',
   '  POSTGRES_PASSWORD: "hunter 2#" # written here by mistake',
-  "  POSTGRES_USER: \"{{ env_var(PGUSER) }}\"",
+  '  POSTGRES_USER: "{{ env_var(PGUSER) }}"',
 );
 
 const PIPELINE = lines(
@@ -47,13 +47,13 @@ function project(t: import('node:test').TestContext, ioConfig = IO_CONFIG) {
   });
 }
 
-test('quick fixes in io_config.yaml: quote env_var\'s argument, move a literal password into .env', async (t) => {
+test("quick fixes in io_config.yaml: quote env_var's argument, move a literal password into .env", async (t) => {
   const { client, root } = await lspSession(t, project(t));
   const file = join(root, 'io_config.yaml');
   client.open(file, IO_CONFIG);
   const published = await client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'unquoted-env-var') && d.diagnostics.some((x) => x.code === 'literal-secret'));
   const actions = await client.codeActions<Action[]>(file, published.diagnostics);
-  assert.deepEqual(actions.map((a) => a.title).sort(), ["Move the value to .env as POSTGRES_PASSWORD and read it with env_var", "Quote the variable name: env_var('PGUSER')"]);
+  assert.deepEqual(actions.map((a) => a.title).sort(), ['Move the value to .env as POSTGRES_PASSWORD and read it with env_var', "Quote the variable name: env_var('PGUSER')"]);
   assert.ok(actions.every((a) => a.kind === 'quickfix'));
   for (const action of actions) applyWorkspaceEdit(action.edit);
 
@@ -71,8 +71,18 @@ test('quick fixes in metadata.yaml: add the mirror link, create the missing bloc
   const file = join(root, 'pipelines/p/metadata.yaml');
   client.open(file, PIPELINE);
   const published = await client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'edge-mismatch') && d.diagnostics.some((x) => x.code === 'missing-block-file'));
-  const actions = await client.codeActions<Action[]>(file, published.diagnostics.filter((d) => d.code === 'edge-mismatch' || d.code === 'missing-block-file'));
-  assert.deepEqual(actions.map((a) => a.title).sort(), ['Add "clean" to downstream_blocks of "load"', 'Create data_exporters/export_rows.sql from the data_exporter template', 'Add "export_rows" to downstream_blocks of "clean"'].sort());
+  const actions = await client.codeActions<Action[]>(
+    file,
+    published.diagnostics.filter((d) => d.code === 'edge-mismatch' || d.code === 'missing-block-file'),
+  );
+  assert.deepEqual(
+    actions.map((a) => a.title).sort(),
+    [
+      'Add "clean" to downstream_blocks of "load"',
+      'Create data_exporters/export_rows.sql from the data_exporter template',
+      'Add "export_rows" to downstream_blocks of "clean"',
+    ].sort(),
+  );
   // An editor applies one fix at a time; the link fixes rewrite the file, so each is asked for again.
   applyWorkspaceEdit(actions.find((a) => a.title.startsWith('Create'))!.edit);
   assert.ok(existsSync(join(root, 'data_exporters/export_rows.sql')));
@@ -80,7 +90,10 @@ test('quick fixes in metadata.yaml: add the mirror link, create the missing bloc
     const current = readFileSync(file, 'utf8');
     client.change(file, 2 + round, current);
     const now = await client.diagnostics(file, (d) => d.diagnostics.filter((x) => x.code === 'edge-mismatch').length === 2 - round);
-    const [fix] = await client.codeActions<Action[]>(file, now.diagnostics.filter((d) => d.code === 'edge-mismatch'));
+    const [fix] = await client.codeActions<Action[]>(
+      file,
+      now.diagnostics.filter((d) => d.code === 'edge-mismatch'),
+    );
     applyWorkspaceEdit(fix.edit);
   }
   const text = readFileSync(file, 'utf8');
@@ -96,7 +109,10 @@ test('a fix whose file changed so that it no longer applies is not offered', asy
   client.open(file, PIPELINE);
   const published = await client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'edge-mismatch'));
   client.change(file, 2, 'blocks: [\n');
-  const actions = await client.codeActions<Action[]>(file, published.diagnostics.filter((d) => d.code === 'edge-mismatch'));
+  const actions = await client.codeActions<Action[]>(
+    file,
+    published.diagnostics.filter((d) => d.code === 'edge-mismatch'),
+  );
   assert.deepEqual(actions, [], 'a file with YAML errors gets no rewrite');
 });
 
@@ -107,10 +123,10 @@ test('a literal secret whose name .env already uses: the same value is only read
   client.open(file, io);
   const published = await client.diagnostics(file, (d) => d.diagnostics.filter((x) => x.code === 'literal-secret').length === 2);
   const actions = await client.codeActions<Action[]>(file, published.diagnostics);
-  assert.deepEqual(actions.map((a) => a.title), [
-    "Read the value with env_var('POSTGRES_PASSWORD'), which the project's .env already gives",
-    'Move the value to .env as PROD_POSTGRES_PASSWORD and read it with env_var',
-  ]);
+  assert.deepEqual(
+    actions.map((a) => a.title),
+    ["Read the value with env_var('POSTGRES_PASSWORD'), which the project's .env already gives", 'Move the value to .env as PROD_POSTGRES_PASSWORD and read it with env_var'],
+  );
   for (const action of actions) applyWorkspaceEdit(action.edit);
   assert.equal(readFileSync(join(root, '.env'), 'utf8'), 'PGUSER=etl\nPROD_POSTGRES_PASSWORD=hunter2\n', 'appended on a line of its own');
   assert.equal(readProfile(root, 'dev', {}).POSTGRES_PASSWORD, 'postgres');
@@ -125,7 +141,9 @@ test('a variable put into SQL as text gets a hint whose quick fix passes it as a
   const root = pipelineProject(
     t,
     {
-      zones: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ zone: \"x'; DROP TABLE zones; --\", n: 5 }, { zone: 'Bronx', n: 5 }]);\n" },
+      zones: {
+        code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ zone: \"x'; DROP TABLE zones; --\", n: 5 }, { zone: 'Bronx', n: 5 }]);\n",
+      },
       pick: { language: 'sql', upstream: ['zones'], code: sql },
     },
     { variables: { limit: 1 } },
@@ -135,9 +153,16 @@ test('a variable put into SQL as text gets a hint whose quick fix passes it as a
   client.open(file, sql);
   const published = await client.diagnostics(file, (d) => d.diagnostics.filter((x) => x.code === 'raw-sql-variable').length === 2);
   const hints = published.diagnostics.filter((x) => x.code === 'raw-sql-variable');
-  assert.deepEqual(hints.map((h) => h.range.start.line), [1, 1], 'only the bare ones of line 2: not the comment, not the quoted one, not ds');
+  assert.deepEqual(
+    hints.map((h) => h.range.start.line),
+    [1, 1],
+    'only the bare ones of line 2: not the comment, not the quoted one, not ds',
+  );
   const actions = await client.codeActions<Action[]>(file, hints);
-  assert.deepEqual(actions.map((a) => a.title).sort(), ["Pass the value as a quoted SQL literal: {{ limit | sql_literal }}", "Pass the value as a quoted SQL literal: {{ variables('zone') | sql_literal }}"]);
+  assert.deepEqual(actions.map((a) => a.title).sort(), [
+    'Pass the value as a quoted SQL literal: {{ limit | sql_literal }}',
+    "Pass the value as a quoted SQL literal: {{ variables('zone') | sql_literal }}",
+  ]);
   // Each edit is against the text as it was: apply the later one first.
   const at = (action: Action) => Object.values(action.edit.changes ?? {})[0][0].range.start.character;
   for (const action of [...actions].sort((a, b) => at(b) - at(a))) applyWorkspaceEdit(action.edit);

@@ -37,13 +37,18 @@ type Items = { label: string; detail?: string; insertText?: string }[];
 type HoverResult = { contents: { value: string } } | null;
 
 test('completion in triggers.yaml: schedules with their meaning, statuses, trigger and settings keys', async (t) => {
-  const typing = TRIGGERS.replace("  schedule_interval: '@daily'\n", '  schedule_interval: \n').replace('  status: inactive\n', '  status: \n  \n').replace('    skip_if_previous_running: true\n', '    skip_if_previous_running: true\n    \n');
+  const typing = TRIGGERS.replace("  schedule_interval: '@daily'\n", '  schedule_interval: \n')
+    .replace('  status: inactive\n', '  status: \n  \n')
+    .replace('    skip_if_previous_running: true\n', '    skip_if_previous_running: true\n    \n');
   const { client, file } = await session(t, typing);
   const schedules = await client.at<Items>('textDocument/completion', file, 9, 21);
   const daily = schedules.find((i) => i.label === '@daily')!;
   assert.deepEqual([daily.detail, daily.insertText], ['Every day at 00:00', "'@daily'"]);
   assert.equal(schedules.find((i) => i.label === '0 6 * * *')!.detail, 'At 06:00');
-  assert.deepEqual((await client.at<Items>('textDocument/completion', file, 10, 10)).map((i) => i.label), ['active', 'inactive']);
+  assert.deepEqual(
+    (await client.at<Items>('textDocument/completion', file, 10, 10)).map((i) => i.label),
+    ['active', 'inactive'],
+  );
   const triggerKeys = (await client.at<Items>('textDocument/completion', file, 11, 2)).map((i) => i.label);
   for (const key of ['start_time', 'variables', 'envs', 'catch_up', 'timezone']) assert.ok(triggerKeys.includes(key), key);
   const settingKeys = (await client.at<Items>('textDocument/completion', file, 7, 4)).map((i) => i.label);
@@ -84,7 +89,10 @@ test('a triggers.yaml of over 1 MB is checked on the checking thread, and hover 
   const hover = await client.at<HoverResult>('textDocument/hover', file, last - 2, 24);
   assert.match(hover!.contents.value, /\*\*@daily\*\* · Every day at 00:00, UTC/);
   const items = await client.at<Items>('textDocument/completion', file, last, 12);
-  assert.ok(items.some((i) => i.label === 'active'), items.map((i) => i.label).join(', '));
+  assert.ok(
+    items.some((i) => i.label === 'active'),
+    items.map((i) => i.label).join(', '),
+  );
   // A broken schedule far down the file still gets its diagnostic, from the whole-project check.
   const broken = text.replace(`- name: t24999\n  schedule_interval: '@daily'`, `- name: t24999\n  schedule_interval: '@dailyy'`);
   const diagnosed = client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'invalid-schedule' && x.range.start.line === last - 2), 60_000);

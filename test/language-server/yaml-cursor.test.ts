@@ -24,7 +24,7 @@ const TEXT = [
   '',
 ].join('\n');
 
-test('the cursor from the fast positions is the parsed document\'s on every scalar', () => {
+test("the cursor from the fast positions is the parsed document's on every scalar", () => {
   const doc = parseDocument(TEXT);
   const root = readPositions(TEXT)!;
   let compared = 0;
@@ -32,7 +32,11 @@ test('the cursor from the fast positions is the parsed document\'s on every scal
     const slow = cursorAt(doc, offset);
     if (!slow.scalar) continue;
     const fast = cursorAtPositions(TEXT, { root, offset });
-    assert.deepEqual({ path: fast.path, onKey: fast.onKey, value: String(fast.scalar?.value) }, { path: slow.path, onKey: slow.onKey, value: String(slow.scalar.value) }, `offset ${offset}: ${JSON.stringify(TEXT.slice(offset, offset + 10))}`);
+    assert.deepEqual(
+      { path: fast.path, onKey: fast.onKey, value: String(fast.scalar?.value) },
+      { path: slow.path, onKey: slow.onKey, value: String(slow.scalar.value) },
+      `offset ${offset}: ${JSON.stringify(TEXT.slice(offset, offset + 10))}`,
+    );
     compared++;
   }
   assert.ok(compared > 100, `compared ${compared} offsets`);

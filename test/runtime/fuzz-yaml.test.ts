@@ -30,14 +30,22 @@ const FILES: Record<string, string> = {
     'name: p',
     'uuid: p',
   ),
-  'pipelines/p/triggers.yaml': lines('triggers:', '- name: daily', '  schedule_type: time', '  schedule_interval: "@daily"', '  start_time: 2024-01-01 00:00:00', '  status: inactive', '  settings: {timeout: 60}'),
-  'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'dev:', "  POSTGRES_HOST: \"{{ env_var('PG_HOST') }}\"", '  POSTGRES_PORT: 5432'),
+  'pipelines/p/triggers.yaml': lines(
+    'triggers:',
+    '- name: daily',
+    '  schedule_type: time',
+    '  schedule_interval: "@daily"',
+    '  start_time: 2024-01-01 00:00:00',
+    '  status: inactive',
+    '  settings: {timeout: 60}',
+  ),
+  'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'dev:', '  POSTGRES_HOST: "{{ env_var(\'PG_HOST\') }}"', '  POSTGRES_PORT: 5432'),
 };
 const NOISE = ['{', '}', '[', ']', ':', '- ', '\t', '"', "'", '&a', '*a', '!!str ', '\n', '  ', '#', '|', '>', '\u0000', '{{', '---\n', '\uFEFF', '[[[[[[', '? '];
 
 function random(seed: number): () => number {
   let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 function mutate(source: string, rnd: () => number): string {

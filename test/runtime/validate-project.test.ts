@@ -90,9 +90,19 @@ const CASES: Case[] = [
   },
   {
     name: 'a password written into io_config.yaml is a warning that suggests env_var',
-    files: { 'io_config.yaml': lines('version: 0.1.1', 'default:', '  PIPEWRIGHT_EMBEDDED: true', 'prod:', '  POSTGRES_HOST: db', '  POSTGRES_PASSWORD: hunter2hunter2', "  POSTGRES_USER: \"{{ env_var('PGUSER') }}\"") },
+    files: {
+      'io_config.yaml': lines(
+        'version: 0.1.1',
+        'default:',
+        '  PIPEWRIGHT_EMBEDDED: true',
+        'prod:',
+        '  POSTGRES_HOST: db',
+        '  POSTGRES_PASSWORD: hunter2hunter2',
+        '  POSTGRES_USER: "{{ env_var(\'PGUSER\') }}"',
+      ),
+    },
     expect: ['warning literal-secret io_config.yaml:6:3', 'warning missing-env-var io_config.yaml:7:19'],
-    says: ["POSTGRES_PASSWORD of profile \"prod\" is written in io_config.yaml", "{{ env_var('POSTGRES_PASSWORD') }}"],
+    says: ['POSTGRES_PASSWORD of profile "prod" is written in io_config.yaml', "{{ env_var('POSTGRES_PASSWORD') }}"],
   },
   {
     name: 'a missing block file points at the uuid',
@@ -110,7 +120,7 @@ const CASES: Case[] = [
   },
   {
     name: 'an unset env_var is a warning in validate',
-    files: { 'io_config.yaml': lines('version: 0.1.1', 'dev:', "  POSTGRES_PASSWORD: \"{{ env_var('PW_TEST_UNSET') }}\"") },
+    files: { 'io_config.yaml': lines('version: 0.1.1', 'dev:', '  POSTGRES_PASSWORD: "{{ env_var(\'PW_TEST_UNSET\') }}"') },
     expect: ['warning missing-env-var io_config.yaml:3:23'],
     says: ['PW_TEST_UNSET', 'profile "dev"'],
   },
@@ -238,7 +248,7 @@ const CASES: Case[] = [
   },
   {
     name: 'reduce_output on a block that runs once is a warning at its configuration',
-    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  downstream_blocks: []\n", "  downstream_blocks: []\n  configuration: { reduce_output: true }\n") },
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  downstream_blocks: []\n', '  downstream_blocks: []\n  configuration: { reduce_output: true }\n') },
     expect: ['warning dynamic-shape pipelines/p/metadata.yaml:12:3'],
     says: ['"clean" has reduce_output: true but runs once'],
   },
@@ -271,14 +281,22 @@ const CASES: Case[] = [
   },
   {
     name: 'a dynamic block that is also a dynamic child is a warning: Mage runs it, Pipewright does not yet',
-    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  upstream_blocks: []\n", "  upstream_blocks: []\n  configuration: { dynamic: true }\n").replace("  downstream_blocks: []\n", "  downstream_blocks: []\n  configuration: { dynamic: true }\n") },
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  upstream_blocks: []\n', '  upstream_blocks: []\n  configuration: { dynamic: true }\n').replace(
+        '  downstream_blocks: []\n',
+        '  downstream_blocks: []\n  configuration: { dynamic: true }\n',
+      ),
+    },
     expect: ['warning dynamic-shape pipelines/p/metadata.yaml:13:3'],
     says: ['Mage runs this, Pipewright does not nest dynamic blocks yet'],
   },
   {
     name: "Mage's dynamic blocks v2 settings (a map with parent and reduce_output) are understood",
     files: {
-      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  upstream_blocks: []\n", "  upstream_blocks: []\n  configuration:\n    dynamic:\n      parent: true\n").replace("  downstream_blocks: []\n", "  downstream_blocks: []\n  configuration:\n    dynamic:\n      parent: false\n      reduce_output: true\n"),
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  upstream_blocks: []\n', '  upstream_blocks: []\n  configuration:\n    dynamic:\n      parent: true\n').replace(
+        '  downstream_blocks: []\n',
+        '  downstream_blocks: []\n  configuration:\n    dynamic:\n      parent: false\n      reduce_output: true\n',
+      ),
     },
     expect: [],
   },
@@ -286,7 +304,10 @@ const CASES: Case[] = [
     name: 'a block under callbacks: with another type is an error at its type',
     files: {
       'transformers/tell.ts': 'export default 1;\n',
-      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('name: p\n', 'callbacks:\n- uuid: tell\n  type: transformer\n  language: typescript\n  upstream_blocks: [load]\nname: p\n'),
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace(
+        'name: p\n',
+        'callbacks:\n- uuid: tell\n  type: transformer\n  language: typescript\n  upstream_blocks: [load]\nname: p\n',
+      ),
     },
     expect: ['error attached-type pipelines/p/metadata.yaml:14:9'],
     says: ['Block "tell" is listed under callbacks: but its type is transformer: give it type: callback'],
@@ -295,7 +316,10 @@ const CASES: Case[] = [
     name: 'a conditional whose file exports another wrapper is pointed at in its file',
     files: {
       'conditionals/when.ts': "import { transformer } from 'pipewright';\nexport default transformer(async () => true);\n",
-      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('name: p\n', 'conditionals:\n- uuid: when\n  type: conditional\n  language: typescript\n  upstream_blocks: [clean]\nname: p\n'),
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace(
+        'name: p\n',
+        'conditionals:\n- uuid: when\n  type: conditional\n  language: typescript\n  upstream_blocks: [clean]\nname: p\n',
+      ),
     },
     expect: ['warning block-type-mismatch conditionals/when.ts:2:16'],
     says: ['use condition(...)'],
@@ -303,7 +327,10 @@ const CASES: Case[] = [
   {
     name: 'a SQL block naming a profile io_config.yaml does not have is an error on data_provider_profile',
     files: {
-      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: [load]", "  language: sql\n  configuration:\n    data_provider: postgres\n    data_provider_profile: prod\n  upstream_blocks: [load]"),
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace(
+        '  language: typescript\n  upstream_blocks: [load]',
+        '  language: sql\n  configuration:\n    data_provider: postgres\n    data_provider_profile: prod\n  upstream_blocks: [load]',
+      ),
       'transformers/clean.sql': 'select * from {{ df_1 }}\n',
     },
     expect: ['error unknown-profile pipelines/p/metadata.yaml:12:28'],
@@ -312,8 +339,8 @@ const CASES: Case[] = [
   {
     name: 'env_var in a SQL block: a variable set nowhere is a warning, an unquoted name an error',
     files: {
-      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: [load]", "  language: sql\n  upstream_blocks: [load]"),
-      'transformers/clean.sql': lines("select * from {{ df_1 }}", "where region = '{{ env_var(REGION) }}'", "  and tenant = '{{ env_var('TENANT_ID') }}'"),
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  language: typescript\n  upstream_blocks: [load]', '  language: sql\n  upstream_blocks: [load]'),
+      'transformers/clean.sql': lines('select * from {{ df_1 }}', "where region = '{{ env_var(REGION) }}'", "  and tenant = '{{ env_var('TENANT_ID') }}'"),
     },
     expect: ['error unquoted-env-var transformers/clean.sql:2:28', 'warning missing-env-var transformers/clean.sql:3:17'],
     says: ["env_var('REGION')"],
@@ -321,7 +348,7 @@ const CASES: Case[] = [
   {
     name: "env_var in a SQL block is satisfied by the project's .env or dev.env",
     files: {
-      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: [load]", "  language: sql\n  upstream_blocks: [load]"),
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  language: typescript\n  upstream_blocks: [load]', '  language: sql\n  upstream_blocks: [load]'),
       'transformers/clean.sql': lines("select * from {{ df_1 }} where tenant = '{{ env_var('TENANT_ID') }}' and r = '{{ env_var(\"REGION\") }}'"),
       '.env': 'TENANT_ID=7\n',
       'dev.env': 'REGION=eu\n',
@@ -345,13 +372,21 @@ const CASES: Case[] = [
       'dev.env': 'FROM_DEV=x\n',
     },
     expect: ['warning missing-env-var data_loaders/load.ts:3:15', 'warning missing-env-var data_loaders/load.ts:3:37'],
-    says: ['"API_URL"', ".env"],
+    says: ['"API_URL"', '.env'],
   },
   {
-    name: "os.getenv and os.environ in a Mage Python block: a variable set nowhere is a warning, one with a default is not",
+    name: 'os.getenv and os.environ in a Mage Python block: a variable set nowhere is a warning, one with a default is not',
     files: {
-      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  language: typescript\n  upstream_blocks: []", "  language: python\n  upstream_blocks: []"),
-      'data_loaders/load.py': lines('import os', "url = os.getenv('API_URL')", "key = os.environ['API_KEY']", "region = os.environ.get('REGION')", "mode = os.getenv('MODE', 'dev')", "os.environ['SET_HERE'] = '1'", "tenant = os.getenv('TENANT_ID')"),
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  language: typescript\n  upstream_blocks: []', '  language: python\n  upstream_blocks: []'),
+      'data_loaders/load.py': lines(
+        'import os',
+        "url = os.getenv('API_URL')",
+        "key = os.environ['API_KEY']",
+        "region = os.environ.get('REGION')",
+        "mode = os.getenv('MODE', 'dev')",
+        "os.environ['SET_HERE'] = '1'",
+        "tenant = os.getenv('TENANT_ID')",
+      ),
       '.env': 'TENANT_ID=7\n',
     },
     expect: ['warning missing-env-var data_loaders/load.py:2:7', 'warning missing-env-var data_loaders/load.py:3:7', 'warning missing-env-var data_loaders/load.py:4:10'],
@@ -360,20 +395,32 @@ const CASES: Case[] = [
   {
     name: 'a profile named in block code that io_config.yaml does not have is a warning at the name',
     files: {
-      'data_loaders/load.ts': lines("import { dataLoader } from 'pipewright';", 'export default dataLoader(async (ctx) => {', "  const pg = await ctx.io.postgres('warehouse');", "  await ctx.config('default');", '  return pg.query("select 1");', '});'),
+      'data_loaders/load.ts': lines(
+        "import { dataLoader } from 'pipewright';",
+        'export default dataLoader(async (ctx) => {',
+        "  const pg = await ctx.io.postgres('warehouse');",
+        "  await ctx.config('default');",
+        '  return pg.query("select 1");',
+        '});',
+      ),
     },
     expect: ['warning unknown-profile data_loaders/load.ts:3:37'],
     says: ['"warehouse"', 'profiles: default'],
   },
   {
     name: 'a timeout that is not a positive number of seconds is an error, not "no timeout"',
-    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  downstream_blocks: [clean]", "  downstream_blocks: [clean]\n  timeout: 3 seconds").replace("  upstream_blocks: [load]", "  upstream_blocks: [load]\n  timeout: 0") },
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  downstream_blocks: [clean]', '  downstream_blocks: [clean]\n  timeout: 3 seconds').replace(
+        '  upstream_blocks: [load]',
+        '  upstream_blocks: [load]\n  timeout: 0',
+      ),
+    },
     expect: ['error schema pipelines/p/metadata.yaml:7:12', 'error schema pipelines/p/metadata.yaml:12:12'],
     says: ['"timeout" must be a number of seconds, such as 3600; got "3 seconds"'],
   },
   {
     name: 'a timeout written as text that is a number passes, as Mage writes it',
-    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace("  downstream_blocks: [clean]", "  downstream_blocks: [clean]\n  timeout: '3600'") },
+    files: { 'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  downstream_blocks: [clean]', "  downstream_blocks: [clean]\n  timeout: '3600'") },
     expect: [],
   },
   {
@@ -436,6 +483,9 @@ test('validate checks at least 15 malformed projects', () => {
 test('a block file that no pipeline uses is a hint, not a failure', (t) => {
   const root = writeTree(t, { ...BASE, 'data_loaders/left_over.ts': 'export default 1;\n', 'data_loaders/notes.txt': 'not code\n' });
   const problems = validateProject(loadProject(root), { env: {} });
-  assert.deepEqual(problems.map((p) => `${p.severity} ${p.code} ${relative(root, p.range.file)}`), ['hint orphan-block-file data_loaders/left_over.ts']);
+  assert.deepEqual(
+    problems.map((p) => `${p.severity} ${p.code} ${relative(root, p.range.file)}`),
+    ['hint orphan-block-file data_loaders/left_over.ts'],
+  );
   assert.match(problems[0].message, /data_loaders\/left_over\.ts is the file of no block: add it to a pipeline \(pipewright new block\) or delete it/);
 });

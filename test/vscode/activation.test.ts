@@ -19,11 +19,17 @@ describe('activation', () => {
   it('lists the project’s pipelines, and a pipeline’s blocks in run order with type and language', async () => {
     const api = await pipewright();
     const pipelines = await children(api);
-    assert.deepEqual(pipelines.map((p) => labelOf(p.item)), ['api_to_gcs', 'api_to_postgres', 'gcs_to_bigquery', 'hello']);
+    assert.deepEqual(
+      pipelines.map((p) => labelOf(p.item)),
+      ['api_to_gcs', 'api_to_postgres', 'gcs_to_bigquery', 'hello'],
+    );
     const hello = pipelines.find((p) => labelOf(p.item) === 'hello')!;
     assert.equal(hello.item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     const blocks = await children(api, hello.node);
-    assert.deepEqual(blocks.map((b) => labelOf(b.item)), ['make_rows', 'count_rows']);
+    assert.deepEqual(
+      blocks.map((b) => labelOf(b.item)),
+      ['make_rows', 'count_rows'],
+    );
     assert.match(String(blocks[0].item.description), /^data_loader · typescript/);
     assert.match(String(blocks[1].item.description), /^transformer · sql/);
     // A click on a block opens its file.
@@ -43,7 +49,8 @@ describe('code lenses', () => {
   it('offers run, run with upstream, preview and the DAG on a block file', async () => {
     await pipewright();
     const lenses = await titles('transformers/count_rows.sql');
-    for (const title of ['▶ Run block', 'Run with upstream', 'Preview output', 'Show in DAG']) assert.ok(lenses.includes(title), `no "${title}" lens on count_rows.sql: ${lenses.join(', ')}`);
+    for (const title of ['▶ Run block', 'Run with upstream', 'Preview output', 'Show in DAG'])
+      assert.ok(lenses.includes(title), `no "${title}" lens on count_rows.sql: ${lenses.join(', ')}`);
   });
 
   it('offers run pipeline and the DAG on a pipeline’s metadata.yaml, and nothing on other YAML files', async () => {
@@ -51,6 +58,9 @@ describe('code lenses', () => {
     const lenses = await titles('pipelines/hello/metadata.yaml');
     assert.ok(lenses.includes('▶ Run pipeline'), lenses.join(', '));
     assert.ok(lenses.includes('Show DAG'), lenses.join(', '));
-    assert.deepEqual((await titles('io_config.yaml')).filter((t) => t.startsWith('▶')), []);
+    assert.deepEqual(
+      (await titles('io_config.yaml')).filter((t) => t.startsWith('▶')),
+      [],
+    );
   });
 });

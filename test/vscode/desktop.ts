@@ -9,7 +9,6 @@ import { exampleWorkspace, multiRootWorkspace } from '../e2e/workspaces.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 
-
 async function main(): Promise<void> {
   for (const workspace of [exampleWorkspace(), multiRootWorkspace()]) await runOn(workspace);
 }

@@ -16,7 +16,6 @@ function positionOf(document: vscode.TextDocument, text: string, n = 1): vscode.
   return document.positionAt(offset);
 }
 
-
 describe('language server', () => {
   afterEach(async () => {
     // Leave the file as it was on disk for the tests that follow, whatever happened.
@@ -36,9 +35,13 @@ describe('language server', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(document.uri, name, 'make_rowz');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    const reported = await waitFor('a diagnostic naming make_rowz', () => vscode.languages.getDiagnostics(document.uri).find((d) => d.message.includes('make_rowz'))).catch((error: Error) => {
-      throw new Error(`${error.message}; the diagnostics: ${JSON.stringify(vscode.languages.getDiagnostics().map(([uri, list]) => [uri.toString(), list.map((d) => d.message)]))}`);
-    });
+    const reported = await waitFor('a diagnostic naming make_rowz', () => vscode.languages.getDiagnostics(document.uri).find((d) => d.message.includes('make_rowz'))).catch(
+      (error: Error) => {
+        throw new Error(
+          `${error.message}; the diagnostics: ${JSON.stringify(vscode.languages.getDiagnostics().map(([uri, list]) => [uri.toString(), list.map((d) => d.message)]))}`,
+        );
+      },
+    );
     assert.equal(reported.range.start.line, at.line, 'the diagnostic is on the edited line');
     assert.equal(reported.source, 'pipewright');
     assert.equal(reported.severity, vscode.DiagnosticSeverity.Warning);
@@ -74,7 +77,12 @@ describe('language server', () => {
 
   it('renames a block: its uuid and every reference, in one workspace edit', async () => {
     const document = await vscode.workspace.openTextDocument(metadata());
-    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', document.uri, positionOf(document, 'uuid: make_rows').translate(0, 7), 'make_numbers');
+    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>(
+      'vscode.executeDocumentRenameProvider',
+      document.uri,
+      positionOf(document, 'uuid: make_rows').translate(0, 7),
+      'make_numbers',
+    );
     const replaced = edit.entries().flatMap(([uri, edits]) => edits.filter((e) => e.newText.includes('make_numbers')).map(() => uri.fsPath));
     assert.equal(replaced.filter((file) => file === document.uri.fsPath).length, 2, `its uuid and the downstream's upstream entry: ${replaced.join(', ')}`);
     // The edit is only computed here, not applied: the workspace keeps its file.

@@ -30,7 +30,10 @@ describe('multi-root workspace', () => {
     const finished = nextRun(api, 'hello', (r) => r.finished !== undefined && r.root === second);
     await vscode.commands.executeCommand(run.command, ...(run.arguments ?? []));
     assert.equal((await finished).finished, 'completed');
-    assert.deepEqual(readHistory(second).map((r) => [r.pipeline, r.status]), [['hello', 'completed']]);
+    assert.deepEqual(
+      readHistory(second).map((r) => [r.pipeline, r.status]),
+      [['hello', 'completed']],
+    );
     assert.deepEqual(readHistory(first), [], 'the first folder ran nothing');
   });
 

@@ -51,8 +51,14 @@ describe('runs', () => {
     const api = await pipewright();
     const root = roots()[0];
     mkdirSync(join(root, 'pipelines/slow'), { recursive: true });
-    writeFileSync(join(root, 'data_loaders/wait_long.ts'), "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => {\n  await new Promise((resolve) => setTimeout(resolve, 120_000));\n  return [{ n: 1 }];\n});\n");
-    writeFileSync(join(root, 'pipelines/slow/metadata.yaml'), 'blocks:\n- uuid: wait_long\n  type: data_loader\n  language: typescript\n  upstream_blocks: []\n  downstream_blocks: []\nname: slow\nuuid: slow\n');
+    writeFileSync(
+      join(root, 'data_loaders/wait_long.ts'),
+      "import { dataLoader } from 'pipewright';\n\nexport default dataLoader(async () => {\n  await new Promise((resolve) => setTimeout(resolve, 120_000));\n  return [{ n: 1 }];\n});\n",
+    );
+    writeFileSync(
+      join(root, 'pipelines/slow/metadata.yaml'),
+      'blocks:\n- uuid: wait_long\n  type: data_loader\n  language: typescript\n  upstream_blocks: []\n  downstream_blocks: []\nname: slow\nuuid: slow\n',
+    );
     await vscode.commands.executeCommand('pipewright.refresh');
     const running = nextRun(api, 'slow', (run) => run.statuses.get('wait_long') === 'running');
     const finished = nextRun(api, 'slow', (run) => run.finished !== undefined);
@@ -63,7 +69,12 @@ describe('runs', () => {
     const run = await finished;
     assert.equal(run.finished, 'cancelled');
     assert.equal(run.statuses.get('wait_long'), 'cancelled');
-    assert.equal(readHistory(root).filter((r) => r.pipeline === 'slow').at(-1)?.status, 'cancelled');
+    assert.equal(
+      readHistory(root)
+        .filter((r) => r.pipeline === 'slow')
+        .at(-1)?.status,
+      'cancelled',
+    );
   });
 
   it('asks to reopen in the dev container only in a local window, and runs here when told to', async () => {

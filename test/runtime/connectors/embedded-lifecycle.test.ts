@@ -55,7 +55,10 @@ test('a server a killed run left running is stopped by the next run that uses it
   t.after(() => pipewright(['db', 'stop'], { cwd: root }));
   await killedRun(root);
   const left = postmaster(dataDir);
-  assert.ok(left, `the killed run left its server running: ${readFileSync(join(root, 'events.jsonl'), 'utf8').slice(-500)} ${existsSync(dataDir) ? readdirSync(dataDir).join(',') : 'no data'}`);
+  assert.ok(
+    left,
+    `the killed run left its server running: ${readFileSync(join(root, 'events.jsonl'), 'utf8').slice(-500)} ${existsSync(dataDir) ? readdirSync(dataDir).join(',') : 'no data'}`,
+  );
   const next = await pipewrightAsync(['run', 'p'], { cwd: root });
   assert.equal(next.code, 0, next.stdout);
   assert.equal(postmaster(dataDir), undefined, 'the next run stopped the server it found and used');

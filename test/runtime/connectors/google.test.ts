@@ -52,12 +52,22 @@ for (const kind of ['gcs', 'local'] as const) {
     const gcs = new GcsIo(store, async () => duck, join(root, 'work'));
     const written = await gcs.writeParquet(trips, { bucket: 'lake', prefix: 'trips', partitionBy: ['pickup_date'] });
     assert.equal(written.rows, 4);
-    assert.deepEqual(written.objects.sort(), ['trips/pickup_date=2021-01-01/part-0.parquet', 'trips/pickup_date=2021-01-02/part-0.parquet', 'trips/pickup_date=2021-01-03/part-0.parquet']);
-    assert.deepEqual((await gcs.list({ bucket: 'lake', prefix: 'trips/' })).map((o) => o.name), written.objects.sort());
+    assert.deepEqual(written.objects.sort(), [
+      'trips/pickup_date=2021-01-01/part-0.parquet',
+      'trips/pickup_date=2021-01-02/part-0.parquet',
+      'trips/pickup_date=2021-01-03/part-0.parquet',
+    ]);
+    assert.deepEqual(
+      (await gcs.list({ bucket: 'lake', prefix: 'trips/' })).map((o) => o.name),
+      written.objects.sort(),
+    );
 
     const day = await gcs.readParquet({ bucket: 'lake', prefix: 'trips/pickup_date=2021-01-01/' });
     const rows = await sortedRows(day);
-    assert.deepEqual(rows.map((r) => r.note), ['plain', 'comma, "quote"']);
+    assert.deepEqual(
+      rows.map((r) => r.note),
+      ['plain', 'comma, "quote"'],
+    );
     assert.equal(rows[1].fare, null);
     assert.equal((rows[0].pickup as Date).toISOString(), '2021-01-01T00:15:00.000Z');
     const schema = Object.fromEntries((await day.schema()).map((c) => [c.name, c.type]));
@@ -65,7 +75,10 @@ for (const kind of ['gcs', 'local'] as const) {
     assert.equal(schema.pickup_date, 'DATE', 'the hive folder is a column again');
 
     const all = await sortedRows(await gcs.readParquet({ bucket: 'lake', prefix: 'trips/' }));
-    assert.deepEqual(all.map((r) => r.note), ['plain', 'comma, "quote"', 'new\nline', 'Zürich ✓']);
+    assert.deepEqual(
+      all.map((r) => r.note),
+      ['plain', 'comma, "quote"', 'new\nline', 'Zürich ✓'],
+    );
     assert.equal(all[3].pickup, null);
 
     // Writing day 2 again with other rows replaces that partition only.
@@ -75,7 +88,10 @@ for (const kind of ['gcs', 'local'] as const) {
       partitionBy: ['pickup_date'],
     });
     const after = await sortedRows(await gcs.readParquet({ bucket: 'lake', prefix: 'trips/' }));
-    assert.deepEqual(after.map((r) => r.id), [1, 2, 4, 9]);
+    assert.deepEqual(
+      after.map((r) => r.id),
+      [1, 2, 4, 9],
+    );
 
     const whole = await gcs.writeParquet(trips, { bucket: 'lake', object: 'month.parquet' });
     assert.equal(whole.rows, 4, 'rows counted from the written file');
@@ -112,12 +128,18 @@ test('gcs: a missing permission becomes advice that names the role to grant', as
     (e: unknown) => e,
   );
   assert.match(googleAdvice(error, settings), /lacks storage\.objects\.list: grant it roles\/storage\.objectViewer/);
-  await assert.rejects(new GcsIo(new GcsStore(settings), async () => duck, root).readParquet({ bucket: 'Bad_Bucket!', prefix: '' }), /not a valid bucket name|does not exist|Not Found/i);
+  await assert.rejects(
+    new GcsIo(new GcsStore(settings), async () => duck, root).readParquet({ bucket: 'Bad_Bucket!', prefix: '' }),
+    /not a valid bucket name|does not exist|Not Found/i,
+  );
 });
 
 test('a key file that does not exist is named with what to do', () => {
   const root = writeTree(undefined, {});
-  assert.throws(() => googleSettingsOf('dev', { GOOGLE_SERVICE_ACC_KEY_FILEPATH: 'keys/none.json' }, root), /Profile "dev": the key file .*keys\/none\.json \(GOOGLE_SERVICE_ACC_KEY_FILEPATH\) does not exist: download a JSON key/);
+  assert.throws(
+    () => googleSettingsOf('dev', { GOOGLE_SERVICE_ACC_KEY_FILEPATH: 'keys/none.json' }, root),
+    /Profile "dev": the key file .*keys\/none\.json \(GOOGLE_SERVICE_ACC_KEY_FILEPATH\) does not exist: download a JSON key/,
+  );
   assert.equal(googleSettingsOf('dev', { GOOGLE_SERVICE_ACC_KEY: { project_id: 'from-key', client_email: 'a@b', private_key: 'k' } }, root).projectId, 'from-key');
 });
 
@@ -147,7 +169,10 @@ for (const kind of ['remote', 'local'] as const) {
     await target.warehouse.export(day2, { dataset: 'ny_taxi', table: 'trips', partitionBy: 'pickup_date', replacePartition: '2021-01-02' });
     const result = await target.warehouse.query('SELECT pickup_date, count(*) AS n, min(pickup) AS first FROM `p.ny_taxi.trips` GROUP BY pickup_date ORDER BY pickup_date');
     const rows = await result.rows();
-    assert.deepEqual(rows.map((r) => Number(r.n)), [2, 1]);
+    assert.deepEqual(
+      rows.map((r) => Number(r.n)),
+      [2, 1],
+    );
     assert.equal((rows[0].first as Date).toISOString(), '2021-01-01T00:15:00.000Z');
     await assert.rejects(
       target.warehouse.export(trips, { dataset: 'ny_taxi', table: 'trips', partitionBy: 'pickup_date', replacePartition: '2021-01-01' }),
@@ -159,7 +184,10 @@ for (const kind of ['remote', 'local'] as const) {
       const types = Object.fromEntries(bq.tables.get('ny_taxi.trips')!.fields.map((f) => [f.name, f.type]));
       assert.deepEqual(types, { id: 'INTEGER', pickup: 'TIMESTAMP', note: 'STRING', fare: 'NUMERIC', pickup_date: 'DATE' });
       assert.deepEqual(bq.tables.get('ny_taxi.trips')!.timePartitioning, { type: 'DAY', field: 'pickup_date' });
-      assert.ok(bq.requests.some((r) => r === 'POST /upload/bigquery/v2/projects/p/jobs'), 'a local dataset goes up with the load job');
+      assert.ok(
+        bq.requests.some((r) => r === 'POST /upload/bigquery/v2/projects/p/jobs'),
+        'a local dataset goes up with the load job',
+      );
     }
   });
 
@@ -170,7 +198,10 @@ for (const kind of ['remote', 'local'] as const) {
     const loaded = await target.warehouse.loadParquet({ uris: ['gs://lake/trips/*.parquet'], hivePartitionPrefix: 'gs://lake/trips', dataset: 'ny_taxi', table: 'all_trips' });
     assert.equal(loaded, 4);
     const rows = await (await target.warehouse.query('SELECT id, pickup_date, note FROM ny_taxi.all_trips ORDER BY id')).rows();
-    assert.deepEqual(rows.map((r) => r.note), ['plain', 'comma, "quote"', 'new\nline', 'Zürich ✓']);
+    assert.deepEqual(
+      rows.map((r) => r.note),
+      ['plain', 'comma, "quote"', 'new\nline', 'Zürich ✓'],
+    );
     assert.deepEqual(
       rows.map((r) => String(r.pickup_date instanceof Date ? r.pickup_date.toISOString().slice(0, 10) : r.pickup_date)),
       ['2021-01-01', '2021-01-01', '2021-01-02', '2021-01-03'],

@@ -33,7 +33,10 @@ test('a download that fails with 503 is retried with backoff, and the rows that 
   assert.match(run.stdout, /HTTP 503 Service Unavailable; retry 1 in 1 s/);
   assert.match(run.stdout, /HTTP 503 Service Unavailable; retry 2 in 2 s/);
   assert.match(run.stdout, /2 rows could not be read and were skipped \(badRows: 'skip'\); line 3: .*; line 5: /);
-  assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'load', '--json'], { cwd: root }).stdout).preview.map((r: { id: number }) => r.id), [1, 3, 5]);
+  assert.deepEqual(
+    JSON.parse(pipewright(['preview', 'p', 'load', '--json'], { cwd: root }).stdout).preview.map((r: { id: number }) => r.id),
+    [1, 3, 5],
+  );
 });
 
 test('by default a row that does not parse fails the block; a 404 fails at once without retries', async (t) => {

@@ -43,7 +43,9 @@ test('every type with a binary encoding survives binary COPY: extremes, nulls, i
   const described = (await duck.runAndReadAll(`DESCRIBE ${EVERY_TYPE}`)).getRowObjectsJS().map((r) => String(r.column_type));
   assert.ok(binaryCopyPlan(described), `every column has a binary encoding: ${described.join(', ')}`);
   assert.equal(await io.export(new Dataset(duck, `(${EVERY_TYPE})`), { schema: 'checks', table: 'every_type' }), 4);
-  const types = await query("SELECT string_agg(column_name || ':' || data_type, ', ' ORDER BY ordinal_position) AS t FROM information_schema.columns WHERE table_name = 'every_type'");
+  const types = await query(
+    "SELECT string_agg(column_name || ':' || data_type, ', ' ORDER BY ordinal_position) AS t FROM information_schema.columns WHERE table_name = 'every_type'",
+  );
   assert.equal(
     types[0].t,
     'id:integer, b:boolean, i1:smallint, u1:smallint, i2:smallint, u2:integer, i4:integer, u4:bigint, i8:bigint, f4:real, f8:double precision, d:date, ts:timestamp without time zone, tstz:timestamp with time zone, tm:time without time zone, s:text, long:text, bytes:bytea, doc:jsonb',
@@ -52,18 +54,74 @@ test('every type with a binary encoding survives binary COPY: extremes, nulls, i
     "SELECT id, b::text, i1::text, u1::text, i2::text, u2::text, i4::text, u4::text, i8::text, f4::text, f8::text, d::text, ts::text, (tstz AT TIME ZONE 'UTC')::text AS tstz, tm::text, s, long, encode(bytes, 'hex') AS bytes, doc::text FROM checks.every_type ORDER BY id",
   );
   assert.deepEqual(rows[0], {
-    id: 1, b: 'true', i1: '1', u1: '200', i2: '-3', u2: '60000', i4: '-2147483648', u4: '4294967295', i8: '-9223372036854775808', f4: '1.5', f8: '-0.1',
-    d: '1969-12-31', ts: '1999-12-31 23:59:59.999999', tstz: '2021-01-01 00:15:56', tm: '23:59:59.5', s: 'short',
-    long: 'longer than twelve bytes: Zürich 東京 🚕, "quoted"\nnext line', bytes: 'aa00ff', doc: '{"a": [1, 2]}',
+    id: 1,
+    b: 'true',
+    i1: '1',
+    u1: '200',
+    i2: '-3',
+    u2: '60000',
+    i4: '-2147483648',
+    u4: '4294967295',
+    i8: '-9223372036854775808',
+    f4: '1.5',
+    f8: '-0.1',
+    d: '1969-12-31',
+    ts: '1999-12-31 23:59:59.999999',
+    tstz: '2021-01-01 00:15:56',
+    tm: '23:59:59.5',
+    s: 'short',
+    long: 'longer than twelve bytes: Zürich 東京 🚕, "quoted"\nnext line',
+    bytes: 'aa00ff',
+    doc: '{"a": [1, 2]}',
   });
-  assert.deepEqual(Object.entries(rows[1]).filter(([, v]) => v !== null).map(([k]) => k), ['id'], 'row 2 is all nulls');
+  assert.deepEqual(
+    Object.entries(rows[1])
+      .filter(([, v]) => v !== null)
+      .map(([k]) => k),
+    ['id'],
+    'row 2 is all nulls',
+  );
   assert.deepEqual(rows[2], {
-    id: 3, b: 'false', i1: '-128', u1: '0', i2: '32767', u2: '0', i4: '2147483647', u4: '0', i8: '9223372036854775807', f4: '-0', f8: '1e+308',
-    d: 'infinity', ts: 'infinity', tstz: '-infinity', tm: '00:00:00', s: '', long: 'exactly 12 b', bytes: '', doc: 'null',
+    id: 3,
+    b: 'false',
+    i1: '-128',
+    u1: '0',
+    i2: '32767',
+    u2: '0',
+    i4: '2147483647',
+    u4: '0',
+    i8: '9223372036854775807',
+    f4: '-0',
+    f8: '1e+308',
+    d: 'infinity',
+    ts: 'infinity',
+    tstz: '-infinity',
+    tm: '00:00:00',
+    s: '',
+    long: 'exactly 12 b',
+    bytes: '',
+    doc: 'null',
   });
   assert.deepEqual(rows[3], {
-    id: 4, b: 'true', i1: '0', u1: '1', i2: '0', u2: '1', i4: '0', u4: '1', i8: '0', f4: '0', f8: '0',
-    d: '0001-01-01', ts: '1900-03-01 12:00:00', tstz: '2000-01-01 00:00:00', tm: '12:00:00', s: 'x', long: 'thirteen byte', bytes: '616263', doc: '{}',
+    id: 4,
+    b: 'true',
+    i1: '0',
+    u1: '1',
+    i2: '0',
+    u2: '1',
+    i4: '0',
+    u4: '1',
+    i8: '0',
+    f4: '0',
+    f8: '0',
+    d: '0001-01-01',
+    ts: '1900-03-01 12:00:00',
+    tstz: '2000-01-01 00:00:00',
+    tm: '12:00:00',
+    s: 'x',
+    long: 'thirteen byte',
+    bytes: '616263',
+    doc: '{}',
   });
 });
 
@@ -81,7 +139,9 @@ test('binary COPY and CSV load the same 20,000 generated rows identically', asyn
   // A DECIMAL column has no binary encoding here, so this one goes by CSV.
   assert.equal(await io.export(new Dataset(duck, `(SELECT *, 1.5::DECIMAL(4,1) AS d FROM (${generated}))`), { table: 'by_csv' }), 20000);
   const columns = 'id, n, x, at, day, label';
-  const differences = await query(`SELECT count(*)::int AS n FROM ((SELECT ${columns} FROM by_binary EXCEPT ALL SELECT ${columns} FROM by_csv) UNION ALL (SELECT ${columns} FROM by_csv EXCEPT ALL SELECT ${columns} FROM by_binary)) AS d`);
+  const differences = await query(
+    `SELECT count(*)::int AS n FROM ((SELECT ${columns} FROM by_binary EXCEPT ALL SELECT ${columns} FROM by_csv) UNION ALL (SELECT ${columns} FROM by_csv EXCEPT ALL SELECT ${columns} FROM by_binary)) AS d`,
+  );
   assert.equal(differences[0].n, 0);
   const nulls = await query('SELECT count(*) FILTER (WHERE n IS NULL)::int AS n, count(*) FILTER (WHERE label IS NULL)::int AS label FROM by_binary');
   assert.deepEqual(nulls[0], { n: 2858, label: 1819 });
@@ -97,7 +157,9 @@ test('appending to a table whose types differ from the data falls back to CSV, a
 
 test('load streams a query result out with COPY as a dataset, with its types, nulls apart from empty strings', async (t) => {
   const { io, query } = await setUp(t);
-  await query(`CREATE TABLE source (id int, flag boolean, amount numeric(10,2), exact numeric, ratio real, at timestamptz, day date, note text, doc jsonb, key uuid, tags int[], span interval, raw bytea)`);
+  await query(
+    `CREATE TABLE source (id int, flag boolean, amount numeric(10,2), exact numeric, ratio real, at timestamptz, day date, note text, doc jsonb, key uuid, tags int[], span interval, raw bytea)`,
+  );
   await query(`INSERT INTO source VALUES
     (1, true, 12.50, 123456789012345678901234567890.5, 0.25, '2021-01-01 00:15:56+00', '2021-01-01', 'a,b "quoted"' || chr(10) || 'next line', '{"a": [1, 2]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2}', '1 day 02:00:00', '\\xaa00ff'),
     (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
@@ -106,14 +168,50 @@ test('load streams a query result out with COPY as a dataset, with its types, nu
   const dataset = await io.load('SELECT * FROM source ORDER BY id;');
   assert.deepEqual(
     (await dataset.schema()).map((c) => `${c.name}:${c.type}`),
-    ['id:INTEGER', 'flag:BOOLEAN', 'amount:DECIMAL(10,2)', 'exact:VARCHAR', 'ratio:FLOAT', 'at:TIMESTAMP WITH TIME ZONE', 'day:DATE', 'note:VARCHAR', 'doc:JSON', 'key:UUID', 'tags:VARCHAR', 'span:VARCHAR', 'raw:VARCHAR'],
+    [
+      'id:INTEGER',
+      'flag:BOOLEAN',
+      'amount:DECIMAL(10,2)',
+      'exact:VARCHAR',
+      'ratio:FLOAT',
+      'at:TIMESTAMP WITH TIME ZONE',
+      'day:DATE',
+      'note:VARCHAR',
+      'doc:JSON',
+      'key:UUID',
+      'tags:VARCHAR',
+      'span:VARCHAR',
+      'raw:VARCHAR',
+    ],
   );
-  const text = await dataset.sql(`SELECT id, flag::VARCHAR AS flag, amount::VARCHAR AS amount, exact, ratio::VARCHAR AS ratio, strftime(timezone('UTC', "at"), '%Y-%m-%d %H:%M:%S.%f') AS "at", "at"::VARCHAR AS at_text, day::VARCHAR AS day, note, doc::VARCHAR AS doc, key::VARCHAR AS key, tags, span, raw FROM data ORDER BY id`).rows();
+  const text = await dataset
+    .sql(
+      `SELECT id, flag::VARCHAR AS flag, amount::VARCHAR AS amount, exact, ratio::VARCHAR AS ratio, strftime(timezone('UTC', "at"), '%Y-%m-%d %H:%M:%S.%f') AS "at", "at"::VARCHAR AS at_text, day::VARCHAR AS day, note, doc::VARCHAR AS doc, key::VARCHAR AS key, tags, span, raw FROM data ORDER BY id`,
+    )
+    .rows();
   assert.deepEqual(text[0], {
-    id: 1, flag: 'true', amount: '12.50', exact: '123456789012345678901234567890.5', ratio: '0.25', at: '2021-01-01 00:15:56.000000', at_text: text[0].at_text, day: '2021-01-01',
-    note: 'a,b "quoted"\nnext line', doc: '{"a": [1, 2]}', key: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', tags: '{1,2}', span: '1 day 02:00:00', raw: '\\xaa00ff',
+    id: 1,
+    flag: 'true',
+    amount: '12.50',
+    exact: '123456789012345678901234567890.5',
+    ratio: '0.25',
+    at: '2021-01-01 00:15:56.000000',
+    at_text: text[0].at_text,
+    day: '2021-01-01',
+    note: 'a,b "quoted"\nnext line',
+    doc: '{"a": [1, 2]}',
+    key: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+    tags: '{1,2}',
+    span: '1 day 02:00:00',
+    raw: '\\xaa00ff',
   });
-  assert.deepEqual(Object.entries(text[1]).filter(([, v]) => v !== null).map(([k]) => k), ['id'], 'row 2: every NULL stays NULL');
+  assert.deepEqual(
+    Object.entries(text[1])
+      .filter(([, v]) => v !== null)
+      .map(([k]) => k),
+    ['id'],
+    'row 2: every NULL stays NULL',
+  );
   assert.equal(text[2].note, '', 'an empty string stays an empty string');
   assert.equal(text[2].at_text, 'infinity');
   assert.equal(text[2].day, '1969-12-31');
@@ -121,7 +219,9 @@ test('load streams a query result out with COPY as a dataset, with its types, nu
   assert.equal(text[3].note, 'Zürich 東京 🚕');
   // And back: exported again, the copy equals the source (the text-typed columns compared as text).
   await io.export(dataset.sql('SELECT id, flag, amount, ratio, "at", day, note FROM data'), { table: 'round_trip' });
-  const differences = await query('SELECT count(*)::int AS n FROM ((SELECT id, flag, amount, ratio, at, day, note FROM source EXCEPT ALL SELECT id, flag, amount, ratio, at, day, note FROM round_trip) UNION ALL (SELECT id, flag, amount, ratio, at, day, note FROM round_trip EXCEPT ALL SELECT id, flag, amount, ratio, at, day, note FROM source)) AS d');
+  const differences = await query(
+    'SELECT count(*)::int AS n FROM ((SELECT id, flag, amount, ratio, at, day, note FROM source EXCEPT ALL SELECT id, flag, amount, ratio, at, day, note FROM round_trip) UNION ALL (SELECT id, flag, amount, ratio, at, day, note FROM round_trip EXCEPT ALL SELECT id, flag, amount, ratio, at, day, note FROM source)) AS d',
+  );
   assert.equal(differences[0].n, 0);
 });
 

@@ -43,18 +43,30 @@ test('values that are easy to get wrong survive the trip: nulls, timestamps, num
     { id: '2', fare: null, big: null, ok: null, at: null, note: '', city: null },
   ]);
   const types = await query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'checks' ORDER BY ordinal_position");
-  assert.deepEqual(types.map((r) => `${r.column_name}:${r.data_type}`), ['id:bigint', 'fare:double precision', 'big:bigint', 'ok:boolean', 'at:timestamp without time zone', 'note:text', 'city:text']);
+  assert.deepEqual(
+    types.map((r) => `${r.column_name}:${r.data_type}`),
+    ['id:bigint', 'fare:double precision', 'big:bigint', 'ok:boolean', 'at:timestamp without time zone', 'note:text', 'city:text'],
+  );
 });
 
 test('ifExists: replace swaps the table, append adds to it, fail refuses and leaves it', async (t) => {
   const root = pipelineProject(t, {
-    save: { type: 'data_exporter', code: EXPORT("[{ n: Number(ctx.vars.n), label: String(ctx.vars.label) }]", "{ table: String(ctx.vars.table ?? 'counts'), ifExists: ctx.vars.mode as 'replace' | 'append' | 'fail' }") },
+    save: {
+      type: 'data_exporter',
+      code: EXPORT(
+        '[{ n: Number(ctx.vars.n), label: String(ctx.vars.label) }]',
+        "{ table: String(ctx.vars.table ?? 'counts'), ifExists: ctx.vars.mode as 'replace' | 'append' | 'fail' }",
+      ),
+    },
   });
   const { query } = await startPostgres(t, root);
   const run = (mode: string, n: number) => pipewrightAsync(['run', 'p', '--var', `mode=${mode}`, '--var', `n=${n}`, '--var', `label=${mode}`], { cwd: root });
   assert.equal((await run('replace', 1)).code, 0);
   assert.equal((await run('append', 2)).code, 0);
-  assert.deepEqual(await query('SELECT n, label FROM counts ORDER BY n'), [{ n: '1', label: 'replace' }, { n: '2', label: 'append' }]);
+  assert.deepEqual(await query('SELECT n, label FROM counts ORDER BY n'), [
+    { n: '1', label: 'replace' },
+    { n: '2', label: 'append' },
+  ]);
   const refused = await run('fail', 3);
   assert.equal(refused.code, 1);
   assert.match(refused.stdout, /Table public\.counts already exists and ifExists is "fail"/);
@@ -85,7 +97,11 @@ test('a load killed half-way leaves the previous table exactly as it was', async
   assert.equal((await pipewrightAsync(['run', 'p', '--var', 'rows=2'], { cwd: root })).code, 0);
   const events = join(root, 'events.jsonl');
   // MALLOC_ARENA_MAX set: the launcher runs the CLI in its own process, so SIGKILL hits the real one.
-  const child = spawn(process.execPath, [BIN, 'run', 'p', '--var', 'rows=3000000', '--events', events], { cwd: root, stdio: 'ignore', env: { ...process.env, MALLOC_ARENA_MAX: '2' } });
+  const child = spawn(process.execPath, [BIN, 'run', 'p', '--var', 'rows=3000000', '--events', events], {
+    cwd: root,
+    stdio: 'ignore',
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+  });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   let copying = false;
   for (let i = 0; i < 600 && !copying; i++) {
@@ -100,7 +116,10 @@ test('a load killed half-way leaves the previous table exactly as it was', async
   for (let i = 0; i < 100 && Number((await query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pipewright'"))[0].n) > 0; i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.deepEqual(await query('SELECT id, v FROM trips ORDER BY id'), [{ id: '1', v: 'old' }, { id: '2', v: 'old' }]);
+  assert.deepEqual(await query('SELECT id, v FROM trips ORDER BY id'), [
+    { id: '1', v: 'old' },
+    { id: '2', v: 'old' },
+  ]);
   assert.deepEqual(await query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'trips__pw_%'"), []);
 });
 
@@ -143,36 +162,84 @@ test('upserts: uniqueConstraints update or ignore rows whose key exists, in one 
   const { query } = await startPostgres(t, root);
   const run = (rows: unknown[], method?: string) =>
     pipewrightAsync(['run', 'p', '--var', `rows=${JSON.stringify(rows)}`, ...(method ? ['--var', `method=${method}`] : [])], { cwd: root });
-  assert.equal((await run([{ id: 1, name: 'Bronx' }, { id: 2, name: 'Brooklyn' }])).code, 0);
-  const update = await run([{ id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens' }, { id: 3, name: 'Queens (last)' }], 'UPDATE');
+  assert.equal(
+    (
+      await run([
+        { id: 1, name: 'Bronx' },
+        { id: 2, name: 'Brooklyn' },
+      ])
+    ).code,
+    0,
+  );
+  const update = await run(
+    [
+      { id: 2, name: 'BROOKLYN' },
+      { id: 3, name: 'Queens' },
+      { id: 3, name: 'Queens (last)' },
+    ],
+    'UPDATE',
+  );
   assert.equal(update.code, 0, update.stdout);
   assert.match(update.stdout, /│ wrote 2/);
-  assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [{ id: 1, name: 'Bronx' }, { id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens (last)' }]);
-  assert.equal((await run([{ id: 1, name: 'ignored' }, { id: 4, name: 'Staten Island' }], 'IGNORE')).code, 0);
-  assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [{ id: 1, name: 'Bronx' }, { id: 2, name: 'BROOKLYN' }, { id: 3, name: 'Queens (last)' }, { id: 4, name: 'Staten Island' }]);
+  assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [
+    { id: 1, name: 'Bronx' },
+    { id: 2, name: 'BROOKLYN' },
+    { id: 3, name: 'Queens (last)' },
+  ]);
+  assert.equal(
+    (
+      await run(
+        [
+          { id: 1, name: 'ignored' },
+          { id: 4, name: 'Staten Island' },
+        ],
+        'IGNORE',
+      )
+    ).code,
+    0,
+  );
+  assert.deepEqual(await query('SELECT id::int, name FROM zones ORDER BY id'), [
+    { id: 1, name: 'Bronx' },
+    { id: 2, name: 'BROOKLYN' },
+    { id: 3, name: 'Queens (last)' },
+    { id: 4, name: 'Staten Island' },
+  ]);
 });
 
 test('a SQL block with data_provider: postgres runs on PostgreSQL over its uploaded upstream output', async (t) => {
   const root = pipelineProject(t, {
-    zones: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ id: 1, name: 'bronx' }, { id: 2, name: 'queens' }, { id: 3, name: 'manhattan' }]);\n" },
+    zones: {
+      code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ id: 1, name: 'bronx' }, { id: 2, name: 'queens' }, { id: 3, name: 'manhattan' }]);\n",
+    },
     upper: {
       language: 'sql',
       upstream: ['zones'],
       code: "-- runs on PostgreSQL\nSELECT id, upper(name) AS name, '{{ ds }}' AS ds FROM {{ df_1 }} WHERE id > 1 -- a trailing comment must not swallow the COMMIT\n",
-      yaml: ['configuration: {data_provider: postgres, data_provider_profile: default, data_provider_schema: analytics, data_provider_table: zones_upper, export_write_policy: replace}'],
+      yaml: [
+        'configuration: {data_provider: postgres, data_provider_profile: default, data_provider_schema: analytics, data_provider_table: zones_upper, export_write_policy: replace}',
+      ],
     },
-    count: { upstream: ['upper'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (rows) => rows.sql('SELECT count(*)::INT AS n FROM data'));\n" },
+    count: {
+      upstream: ['upper'],
+      code: "import { transformer } from 'pipewright';\nexport default transformer(async (rows) => rows.sql('SELECT count(*)::INT AS n FROM data'));\n",
+    },
   });
   const { query } = await startPostgres(t, root);
   const run = await pipewrightAsync(['run', 'p', '--execution-date', '2021-01-15'], { cwd: root });
   assert.equal(run.code, 0, run.stdout);
-  assert.deepEqual(await query('SELECT id::int, name, ds FROM analytics.zones_upper ORDER BY id'), [{ id: 2, name: 'QUEENS', ds: '2021-01-15' }, { id: 3, name: 'MANHATTAN', ds: '2021-01-15' }]);
+  assert.deepEqual(await query('SELECT id::int, name, ds FROM analytics.zones_upper ORDER BY id'), [
+    { id: 2, name: 'QUEENS', ds: '2021-01-15' },
+    { id: 3, name: 'MANHATTAN', ds: '2021-01-15' },
+  ]);
   assert.equal((await query('SELECT count(*)::int AS n FROM analytics.p_zones'))[0].n, 3, 'the upstream output was uploaded');
   const preview = pipewright(['preview', 'p', 'count', '--json'], { cwd: root });
   assert.equal(preview.code, 0, preview.stderr);
   assert.deepEqual(JSON.parse(preview.stdout).preview, [{ n: 2 }]);
   assert.equal((await pipewrightAsync(['run', 'p', '--execution-date', '2021-01-16'], { cwd: root })).code, 0, 'replace runs again');
-  assert.deepEqual((await query('SELECT DISTINCT ds FROM analytics.zones_upper')).map((r) => r.ds), ['2021-01-16']);
+  assert.deepEqual(
+    (await query('SELECT DISTINCT ds FROM analytics.zones_upper')).map((r) => r.ds),
+    ['2021-01-16'],
+  );
 });
 
 test('a loader block returns a PostgreSQL query as its output, streamed out with COPY, and the next block reads it', async (t) => {
@@ -193,11 +260,14 @@ test('a loader block returns a PostgreSQL query as its output, streamed out with
   const run = await pipewrightAsync(['run', 'p'], { cwd: root });
   assert.equal(run.code, 0, run.stdout);
   const zones = JSON.parse((await pipewrightAsync(['preview', 'p', 'zones', '--json'], { cwd: root })).stdout);
-  assert.deepEqual(zones.preview, [{ id: 2, borough: 'Brooklyn' }, { id: 3, borough: null }]);
+  assert.deepEqual(zones.preview, [
+    { id: 2, borough: 'Brooklyn' },
+    { id: 3, borough: null },
+  ]);
   assert.deepEqual(JSON.parse((await pipewrightAsync(['preview', 'p', 'named', '--json'], { cwd: root })).stdout).preview, [{ zones: 2, named: 1 }]);
 });
 
-test("a statement a stopped block left on PostgreSQL is cancelled, not left running on the server", async (t) => {
+test('a statement a stopped block left on PostgreSQL is cancelled, not left running on the server', async (t) => {
   const root = pipelineProject(t, {
     sleepy: {
       language: 'sql',
@@ -214,5 +284,5 @@ test("a statement a stopped block left on PostgreSQL is cancelled, not left runn
     await new Promise((r) => setTimeout(r, 100));
     sleeping = await query("SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()");
   }
-  assert.deepEqual(sleeping, [], 'the block\'s statement still runs on the server');
+  assert.deepEqual(sleeping, [], "the block's statement still runs on the server");
 });

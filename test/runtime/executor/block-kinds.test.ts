@@ -25,7 +25,10 @@ function latestRun(root: string) {
 }
 
 function events(file: string) {
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 const MONTHS = `import { dataLoader } from 'pipewright';
@@ -70,7 +73,10 @@ export default dataExporter(async (months, ctx) => {
   const { status, blocks } = latestRun(root);
   assert.equal(status, 'completed');
   const children = blocks.get('load_month')!.children!;
-  assert.deepEqual(children, Array.from({ length: 12 }, (_, i) => `load_month:2021_${String(i + 1).padStart(2, '0')}`));
+  assert.deepEqual(
+    children,
+    Array.from({ length: 12 }, (_, i) => `load_month:2021_${String(i + 1).padStart(2, '0')}`),
+  );
   for (const [i, child] of children.entries()) {
     assert.equal(blocks.get(child)!.status, 'completed');
     assert.equal(blocks.get(child)!.parent, 'load_month');
@@ -91,14 +97,26 @@ export default dataExporter(async (months, ctx) => {
   }
   assert.ok(most <= 3 && most >= 2, `at most ${most} blocks ran at once`);
   // Each run knows which item it is (Mage's dynamic_block_index) and its own name.
-  assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'load_month:2021_02', '--json'], { cwd: root }).stdout).preview[0], { month: '2021-02', trip: 0, run: 'load_month:2021_02', index: 1 });
+  assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'load_month:2021_02', '--json'], { cwd: root }).stdout).preview[0], {
+    month: '2021-02',
+    trip: 0,
+    run: 'load_month:2021_02',
+    index: 1,
+  });
 });
 
 test('a child that fails fails only its own runs downstream; a plain list fans out by index', (t) => {
   const root = pipelineProject(t, {
     ids: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [1, 2, 3, 4]);\n", yaml: ['configuration: { dynamic: true }'] },
-    fetch: { upstream: ['ids'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (id) => { if (Number(id) === 3) throw new Error('item three is broken'); return { id: Number(id) * 10 }; });\n" },
-    clean: { upstream: ['fetch'], yaml: ['configuration: { reduce_output: true }'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (row) => row);\n" },
+    fetch: {
+      upstream: ['ids'],
+      code: "import { transformer } from 'pipewright';\nexport default transformer(async (id) => { if (Number(id) === 3) throw new Error('item three is broken'); return { id: Number(id) * 10 }; });\n",
+    },
+    clean: {
+      upstream: ['fetch'],
+      yaml: ['configuration: { reduce_output: true }'],
+      code: "import { transformer } from 'pipewright';\nexport default transformer(async (row) => row);\n",
+    },
     after: { upstream: ['clean'], code: "import { transformer } from 'pipewright';\nexport default transformer(async (rows) => rows);\n" },
     // A SQL block reads its item as a table (a plain value is one row of a column named json).
     doubled: { language: 'sql', upstream: ['ids'], yaml: ['configuration: { reduce_output: true }'], code: 'SELECT json * 2 AS doubled FROM {{ df_1 }}\n' },
@@ -108,9 +126,15 @@ test('a child that fails fails only its own runs downstream; a plain list fans o
   const { status, blocks } = latestRun(root);
   assert.equal(status, 'failed');
   assert.deepEqual(blocks.get('fetch')!.children, ['fetch:0', 'fetch:1', 'fetch:2', 'fetch:3']);
-  assert.deepEqual(['fetch:0', 'fetch:1', 'fetch:2', 'fetch:3'].map((b) => blocks.get(b)!.status), ['completed', 'completed', 'failed', 'completed']);
+  assert.deepEqual(
+    ['fetch:0', 'fetch:1', 'fetch:2', 'fetch:3'].map((b) => blocks.get(b)!.status),
+    ['completed', 'completed', 'failed', 'completed'],
+  );
   assert.match(blocks.get('fetch:2')!.error!.message, /item three is broken/);
-  assert.deepEqual(['clean:0', 'clean:1', 'clean:2', 'clean:3'].map((b) => blocks.get(b)!.status), ['completed', 'completed', 'upstream_failed', 'completed']);
+  assert.deepEqual(
+    ['clean:0', 'clean:1', 'clean:2', 'clean:3'].map((b) => blocks.get(b)!.status),
+    ['completed', 'completed', 'upstream_failed', 'completed'],
+  );
   assert.equal(blocks.get('clean')!.status, 'failed');
   assert.match(blocks.get('clean')!.error!.message, /1 of 4 runs failed: clean:2/);
   assert.equal(blocks.get('after')!.status, 'upstream_failed');
@@ -132,7 +156,11 @@ test('a conditional that is false skips exactly its branch, recorded as conditio
       upstream: ['big_branch'],
       code: "import { condition } from 'pipewright';\nexport default condition(async (rows, ctx) => { ctx.log.info(`checking for ${ctx.vars.parent_block_uuid}`); return (await rows.count()) > 5; });\n",
     },
-    if_small: { type: 'conditional', upstream: ['small_branch'], code: "import { condition } from 'pipewright';\nexport default condition(async (rows) => (await rows.count()) <= 5);\n" },
+    if_small: {
+      type: 'conditional',
+      upstream: ['small_branch'],
+      code: "import { condition } from 'pipewright';\nexport default condition(async (rows) => (await rows.count()) <= 5);\n",
+    },
   });
   const run = pipewright(['run', 'p'], { cwd: root });
   assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -140,7 +168,13 @@ test('a conditional that is false skips exactly its branch, recorded as conditio
   assert.equal(status, 'completed');
   assert.deepEqual(
     ['load', 'big_branch', 'big_after', 'small_branch', 'small_after'].map((b) => [b, blocks.get(b)!.status]),
-    [['load', 'completed'], ['big_branch', 'condition_failed'], ['big_after', 'condition_failed'], ['small_branch', 'completed'], ['small_after', 'completed']],
+    [
+      ['load', 'completed'],
+      ['big_branch', 'condition_failed'],
+      ['big_after', 'condition_failed'],
+      ['small_branch', 'completed'],
+      ['small_after', 'completed'],
+    ],
   );
   assert.match(blocks.get('big_branch')!.error!.message, /condition "if_big" is false/);
   const log = pipewright(['logs', latestRunId(root), '--block', 'big_branch'], { cwd: root }).stdout;
@@ -178,7 +212,11 @@ export default callback({
 });
 `,
     },
-    broken: { type: 'callback', upstream: ['good'], code: "import { callback } from 'pipewright';\nexport default callback({ onSuccess: async () => { throw new Error('the webhook is down'); } });\n" },
+    broken: {
+      type: 'callback',
+      upstream: ['good'],
+      code: "import { callback } from 'pipewright';\nexport default callback({ onSuccess: async () => { throw new Error('the webhook is down'); } });\n",
+    },
   });
   const run = pipewright(['run', 'p'], { cwd: root });
   assert.equal(run.code, 1);
@@ -188,10 +226,16 @@ export default callback({
   assert.equal(blocks.get('good')!.status, 'completed');
   assert.deepEqual(
     blocks.get('good')!.callbacks!.map((c) => [c.callback, c.on, c.status]),
-    [['notify', 'success', 'completed'], ['broken', 'success', 'failed']],
+    [
+      ['notify', 'success', 'completed'],
+      ['broken', 'success', 'failed'],
+    ],
   );
   assert.match(blocks.get('good')!.callbacks![1].error!.message, /the webhook is down/);
-  assert.deepEqual(blocks.get('bad')!.callbacks!.map((c) => [c.callback, c.on, c.status]), [['notify', 'failure', 'completed']]);
+  assert.deepEqual(
+    blocks.get('bad')!.callbacks!.map((c) => [c.callback, c.on, c.status]),
+    [['notify', 'failure', 'completed']],
+  );
   assert.match(run.stdout + run.stderr, /Callback "broken" \(success\) failed: .*the webhook is down/);
 });
 
@@ -203,7 +247,11 @@ test('a sensor that becomes true after 3 checks lets the run go on; one that nev
       code: "import { sensor } from 'pipewright';\nlet checks = 0;\nexport default sensor(async (ctx) => { checks++; ctx.log.info(`check ${checks}`); return checks >= 3; });\n",
     },
     after: { upstream: ['wait'], code: "import { transformer } from 'pipewright';\nexport default transformer(async () => [{ ok: true }]);\n" },
-    never: { type: 'sensor', yaml: ['configuration: { poke_interval: 0.2 }', 'timeout: 1'], code: "import { sensor } from 'pipewright';\nexport default sensor(async () => false);\n" },
+    never: {
+      type: 'sensor',
+      yaml: ['configuration: { poke_interval: 0.2 }', 'timeout: 1'],
+      code: "import { sensor } from 'pipewright';\nexport default sensor(async () => false);\n",
+    },
     blocked: { upstream: ['never'], code: "import { transformer } from 'pipewright';\nexport default transformer(async () => [{ ok: true }]);\n" },
   });
   const run = pipewright(['run', 'p'], { cwd: root });

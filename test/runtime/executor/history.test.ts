@@ -7,7 +7,13 @@ import { BIN, pipewright } from '../../helpers/cli.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
 
 function runs(root: string) {
-  return JSON.parse(pipewright(['runs', '--json', '--limit', '0'], { cwd: root }).stdout) as { id: string; status: string; started_at: string; duration_ms: number | null; blocks: { status: string; rows: number | null }[] }[];
+  return JSON.parse(pipewright(['runs', '--json', '--limit', '0'], { cwd: root }).stdout) as {
+    id: string;
+    status: string;
+    started_at: string;
+    duration_ms: number | null;
+    blocks: { status: string; rows: number | null }[];
+  }[];
 }
 
 function start(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -59,7 +65,13 @@ test('two runs of one pipeline at the same time both complete, and the history s
   const all = runs(root);
   assert.equal(all.length, 2);
   assert.notEqual(all[0].id, all[1].id);
-  assert.deepEqual(all.map((r) => [r.status, r.blocks.map((b) => b.rows)]), [['completed', [5000, 1]], ['completed', [5000, 1]]]);
+  assert.deepEqual(
+    all.map((r) => [r.status, r.blocks.map((b) => b.rows)]),
+    [
+      ['completed', [5000, 1]],
+      ['completed', [5000, 1]],
+    ],
+  );
 });
 
 test('a block returning 5 million rows as an async iterable is streamed with bounded memory', (t) => {
@@ -78,7 +90,11 @@ test('a block returning 5 million rows as an async iterable is streamed with bou
   const events = join(root, 'events.jsonl');
   const run = pipewright(['run', 'p', '--events', events], { cwd: root });
   assert.equal(run.code, 0, run.stdout);
-  const finished = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.kind === 'block-finished');
+  const finished = readFileSync(events, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((e) => e.kind === 'block-finished');
   assert.equal(finished.output.rows, 5_000_000);
   // 5M row objects held at once would take well over 1 GB; streaming stays far below.
   assert.ok(finished.peakMemoryBytes < 700 * 1024 * 1024, `peak ${Math.round(finished.peakMemoryBytes / 1048576)} MB`);

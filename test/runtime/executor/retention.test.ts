@@ -18,7 +18,13 @@ function run(root: string, id: string, options: { daysAgo: number; status: 'comp
   const events: RunEvent[] = [
     { kind: 'run-started', time, runId: id, pipeline: 'p', executionDate: time, blocks: [options.block], variables: {}, pid: 1, host: 'elsewhere' },
     {
-      kind: 'block-finished', time, runId: id, block: options.block, status: options.status, attempt: 1, durationMs: 1,
+      kind: 'block-finished',
+      time,
+      runId: id,
+      block: options.block,
+      status: options.status,
+      attempt: 1,
+      durationMs: 1,
       ...(options.status === 'completed' ? { output: { kind: 'table' as const, files: [file], rows: 1, columns: [], bytes: 1 } } : {}),
     },
     { kind: 'run-finished', time, runId: id, status: options.status, durationMs: 1 },
@@ -34,7 +40,7 @@ test('retention periods read as Mage writes them', () => {
   assert.equal(parseRetention(90), undefined);
 });
 
-test('old run folders go, except the ones holding a block\'s newest output; the history keeps every run', (t) => {
+test("old run folders go, except the ones holding a block's newest output; the history keeps every run", (t) => {
   const root = writeTree(t, {});
   run(root, 'old-superseded', { daysAgo: 60, status: 'completed', block: 'a' });
   run(root, 'old-latest-b', { daysAgo: 50, status: 'completed', block: 'b' });

@@ -8,7 +8,14 @@ import { RunState, type Outcome, type RunStateInput, type Step } from '../../../
 // started, a retry's wait is over at once) and writes down every step as a line; each case compares them.
 
 const table = (rows: number, name = 't'): StoredOutput => ({ kind: 'table', files: [`${name}.parquet`], rows, columns: [{ name: 'n', type: 'BIGINT' }], bytes: rows * 8 });
-const items = (...keys: string[]): StoredOutput => ({ kind: 'json', files: ['items.json'], rows: keys.length, columns: [], bytes: 10, items: { keys, files: keys.map((k) => `${k}.json`) } });
+const items = (...keys: string[]): StoredOutput => ({
+  kind: 'json',
+  files: ['items.json'],
+  rows: keys.length,
+  columns: [],
+  bytes: 10,
+  items: { keys, files: keys.map((k) => `${k}.json`) },
+});
 
 interface Case {
   name: string;
@@ -32,7 +39,9 @@ interface Case {
 function line(step: Step): string {
   if (step.kind === 'start') {
     const inputs = step.inputs.map((i) => `${i.uuid}${i.item === undefined ? '' : `[${i.item}]`}=${i.output.rows}`).join(',');
-    const from = Object.entries(step.upstreamFrom).map(([b, r]) => ` ${b}@${r}`).join('');
+    const from = Object.entries(step.upstreamFrom)
+      .map(([b, r]) => ` ${b}@${r}`)
+      .join('');
     return `start ${step.unit.name}#${step.attempt}${inputs ? ` (${inputs})` : ''}${from}`;
   }
   if (step.kind === 'fanned-out') return `fan ${step.block} → ${step.children.join(',') || '(none)'}`;
@@ -105,7 +114,8 @@ const cases: Case[] = [
     stopOnBlockFailure: true,
     outcome: (name) => (name === 'a' ? fail() : {}),
     steps: [
-      'start a#1', 'a failed: boom',
+      'start a#1',
+      'a failed: boom',
       'b cancelled: Not run: block a failed, and the trigger does not let blocks fail (settings.allow_blocks_to_fail)',
       'c cancelled: Not run: block a failed, and the trigger does not let blocks fail (settings.allow_blocks_to_fail)',
     ],
@@ -114,8 +124,14 @@ const cases: Case[] = [
   {
     name: 'a block skipped by its condition skips what is downstream, and the run completes',
     blocks: { a: [], b: ['a'], c: ['b'] },
-    outcome: (name) => (name === 'a' ? { status: 'condition_failed', output: undefined, final: true, error: { code: 'upstream', message: 'Skipped: condition "g" is false' } } : {}),
-    steps: ['start a#1', 'a condition_failed: Skipped: condition "g" is false', 'b condition_failed: Skipped: upstream block a was skipped by a condition', 'c condition_failed: Skipped: upstream block b was skipped by a condition'],
+    outcome: (name) =>
+      name === 'a' ? { status: 'condition_failed', output: undefined, final: true, error: { code: 'upstream', message: 'Skipped: condition "g" is false' } } : {},
+    steps: [
+      'start a#1',
+      'a condition_failed: Skipped: condition "g" is false',
+      'b condition_failed: Skipped: upstream block a was skipped by a condition',
+      'c condition_failed: Skipped: upstream block b was skipped by a condition',
+    ],
     status: 'completed',
   },
   {
@@ -165,7 +181,16 @@ const cases: Case[] = [
     blocks: { d: [], each: ['d'] },
     fannedBy: { each: 'd' },
     outcome: (name) => (name === 'd' ? { output: items('x', 'y') } : {}),
-    steps: ['start d#1', 'd completed rows=2', 'fan each → each:x,each:y', 'start each:x#1 (d[0]=2)', 'start each:y#1 (d[1]=2)', 'each:x completed rows=3', 'each:y completed rows=3', 'each completed rows=6'],
+    steps: [
+      'start d#1',
+      'd completed rows=2',
+      'fan each → each:x,each:y',
+      'start each:x#1 (d[0]=2)',
+      'start each:y#1 (d[1]=2)',
+      'each:x completed rows=3',
+      'each:y completed rows=3',
+      'each completed rows=6',
+    ],
     status: 'completed',
   },
   {
@@ -174,10 +199,19 @@ const cases: Case[] = [
     fannedBy: { first: 'd', second: 'd' },
     outcome: (name) => (name === 'd' ? { output: items('x', 'y') } : name === 'first:y' ? fail() : {}),
     steps: [
-      'start d#1', 'd completed rows=2', 'fan first → first:x,first:y', 'start first:x#1 (d[0]=2)', 'start first:y#1 (d[1]=2)',
-      'first:x completed rows=3', 'first:y failed: boom', 'first failed rows=3: 1 of 2 runs failed: first:y',
-      'fan second → second:x,second:y', 'start second:x#1 (first=3)', 'second:y upstream_failed: Upstream run first:y did not complete',
-      'second:x completed rows=3', 'second failed rows=3: 1 of 2 runs failed: second:y',
+      'start d#1',
+      'd completed rows=2',
+      'fan first → first:x,first:y',
+      'start first:x#1 (d[0]=2)',
+      'start first:y#1 (d[1]=2)',
+      'first:x completed rows=3',
+      'first:y failed: boom',
+      'first failed rows=3: 1 of 2 runs failed: first:y',
+      'fan second → second:x,second:y',
+      'start second:x#1 (first=3)',
+      'second:y upstream_failed: Upstream run first:y did not complete',
+      'second:x completed rows=3',
+      'second failed rows=3: 1 of 2 runs failed: second:y',
     ],
     status: 'failed',
   },
@@ -188,9 +222,20 @@ const cases: Case[] = [
     reduces: ['each'],
     outcome: (name) => (name === 'd' ? { output: items('x') } : name === 'empty' ? { output: items() } : {}),
     steps: [
-      'start d#1', 'start empty#1', 'd completed rows=1', 'fan each → each:x', 'start each:x#1 (d[0]=1)',
-      'empty completed rows=0', 'fan none → (none)', 'none completed rows=0',
-      'each:x completed rows=3', 'each completed rows=3', 'fan total → total:x', 'start total:x#1 (each=3)', 'total:x completed rows=3', 'total completed rows=3',
+      'start d#1',
+      'start empty#1',
+      'd completed rows=1',
+      'fan each → each:x',
+      'start each:x#1 (d[0]=1)',
+      'empty completed rows=0',
+      'fan none → (none)',
+      'none completed rows=0',
+      'each:x completed rows=3',
+      'each completed rows=3',
+      'fan total → total:x',
+      'start total:x#1 (each=3)',
+      'total:x completed rows=3',
+      'total completed rows=3',
     ],
     status: 'completed',
   },
@@ -229,7 +274,15 @@ for (const c of cases) {
 }
 
 test('run state: a timed-out run has its timeout status; a plan no block can start in is an internal error', () => {
-  const state = new RunState({ plan: ['a'], upstream: new Map([['a', []]]), fannedBy: new Map(), reduces: new Set(), earlier: new Map(), concurrency: 1, retry: () => mergeRetryConfig() });
+  const state = new RunState({
+    plan: ['a'],
+    upstream: new Map([['a', []]]),
+    fannedBy: new Map(),
+    reduces: new Set(),
+    earlier: new Map(),
+    concurrency: 1,
+    retry: () => mergeRetryConfig(),
+  });
   assert.equal(state.next()[0].kind, 'start');
   state.cancel();
   assert.deepEqual(state.ended('a', { status: 'failed', attempt: 1, error: { code: 'cancelled', message: 'Cancelled' } }).map(line), ['a cancelled: Cancelled']);
@@ -238,6 +291,14 @@ test('run state: a timed-out run has its timeout status; a plan no block can sta
   assert.equal(state.status(), 'cancelled');
   assert.throws(() => state.ended('a', { status: 'completed', attempt: 1 }), /a ended but is not running/);
 
-  const stuck = new RunState({ plan: ['a'], upstream: new Map([['a', ['a']]]), fannedBy: new Map(), reduces: new Set(), earlier: new Map(), concurrency: 1, retry: () => mergeRetryConfig() });
+  const stuck = new RunState({
+    plan: ['a'],
+    upstream: new Map([['a', ['a']]]),
+    fannedBy: new Map(),
+    reduces: new Set(),
+    earlier: new Map(),
+    concurrency: 1,
+    retry: () => mergeRetryConfig(),
+  });
   assert.throws(() => stuck.next(), /no block can start \(waiting: a\)/);
 });

@@ -16,22 +16,24 @@ test('a resolved secret never reaches the terminal, the logs, the events or the 
   const root = pipelineProject(
     t,
     {
-      rows: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async (ctx) => [{ who: 'admin', password: (await ctx.config('dev')).POSTGRES_PASSWORD }]);\n" },
+      rows: {
+        code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async (ctx) => [{ who: 'admin', password: (await ctx.config('dev')).POSTGRES_PASSWORD }]);\n",
+      },
       leak: {
         code: [
           "import { dataLoader } from 'pipewright';",
           'export default dataLoader(async (ctx) => {',
           "  const settings = await ctx.config('dev');",
           "  ctx.log.info('connecting with', settings.POSTGRES_PASSWORD);",
-          "  console.log(`password=${String(settings.POSTGRES_PASSWORD)}`);",
-          "  throw new Error(`login failed for ${String(settings.POSTGRES_PASSWORD)}`);",
+          '  console.log(`password=${String(settings.POSTGRES_PASSWORD)}`);',
+          '  throw new Error(`login failed for ${String(settings.POSTGRES_PASSWORD)}`);',
           '});',
         ].join('\n'),
       },
     },
     {
       files: {
-        'io_config.yaml': "version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  POSTGRES_PASSWORD: \"{{ env_var('PW_SECRET') }}\"\n",
+        'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  POSTGRES_PASSWORD: "{{ env_var(\'PW_SECRET\') }}"\n',
         '.env': 'PW_SECRET=Sup3r-Secret-42\n',
       },
     },
@@ -39,7 +41,14 @@ test('a resolved secret never reaches the terminal, the logs, the events or the 
   const events = join(root, 'events.jsonl');
   const run = pipewright(['run', 'p', '--events', events], { cwd: root });
   assert.equal(run.code, 1);
-  const outputs = [run.stdout, run.stderr, readFileSync(events, 'utf8'), ...everyFile(join(root, '.pipewright')).filter((f) => /\.(txt|jsonl)$/.test(f)).map((f) => readFileSync(f, 'utf8'))];
+  const outputs = [
+    run.stdout,
+    run.stderr,
+    readFileSync(events, 'utf8'),
+    ...everyFile(join(root, '.pipewright'))
+      .filter((f) => /\.(txt|jsonl)$/.test(f))
+      .map((f) => readFileSync(f, 'utf8')),
+  ];
   for (const text of outputs) assert.ok(!text.includes('Sup3r-Secret-42'), text);
   assert.match(run.stdout, /connecting with \*\*\*\*\*\*/);
   assert.match(run.stdout, /login failed for \*\*\*\*\*\*/);
@@ -85,7 +94,9 @@ test('a secret is masked in any letter case, and as a column name in the history
     t,
     {
       header: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => [{ [process.env.DB_PASSWORD!]: 1 }]);\n" },
-      folded: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { throw new Error(`column ${process.env.DB_PASSWORD!.toLowerCase()} does not exist`); });\n" },
+      folded: {
+        code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { throw new Error(`column ${process.env.DB_PASSWORD!.toLowerCase()} does not exist`); });\n",
+      },
     },
     { files: { '.env': `DB_PASSWORD=${secret}\n` } },
   );
@@ -122,7 +133,7 @@ test('a run resolves .env and io_config.yaml once: a block that edits them does 
     },
     {
       files: {
-        'io_config.yaml': "version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  HOST: \"{{ env_var('PW_HOST') }}\"\ncloud:\n  KEY: \"{{ env_var('PW_UNSET_KEY') }}\"\n",
+        'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\ndev:\n  HOST: "{{ env_var(\'PW_HOST\') }}"\ncloud:\n  KEY: "{{ env_var(\'PW_UNSET_KEY\') }}"\n',
         '.env': 'PW_HOST=from-dotenv\n',
       },
     },

@@ -26,13 +26,25 @@ test('a SQL block on the embedded warehouse reads its upstream as a table and wr
   const run = await pipewrightAsync(['run', 'p'], { cwd: root });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const preview = JSON.parse(pipewright(['preview', 'p', 'fares_by_zone', '--json'], { cwd: root }).stdout);
-  assert.deepEqual(preview.preview.map((r: { zone: string; total: number }) => [r.zone, Number(r.total)]), [['A', 15], ['B', 7]]);
+  assert.deepEqual(
+    preview.preview.map((r: { zone: string; total: number }) => [r.zone, Number(r.total)]),
+    [
+      ['A', 15],
+      ['B', 7],
+    ],
+  );
   const { openDuck } = await import('../../../runtime/data/duck.ts');
   const duck = await openDuck();
   t.after(() => duck.closeSync());
   await duck.run(`ATTACH '${join(root, '.pipewright/warehouse.duckdb')}' AS w (READ_ONLY)`);
   const stored = (await duck.runAndReadAll('SELECT zone, total FROM w.analytics.fares ORDER BY zone')).getRowObjectsJS();
-  assert.deepEqual(stored.map((r) => [r.zone, Number(r.total)]), [['A', 15], ['B', 7]]);
+  assert.deepEqual(
+    stored.map((r) => [r.zone, Number(r.total)]),
+    [
+      ['A', 15],
+      ['B', 7],
+    ],
+  );
 });
 
 test('a SQL block on BigQuery, and one without a dataset is told to name it', async (t) => {
@@ -44,7 +56,10 @@ test('a SQL block on BigQuery, and one without a dataset is told to name it', as
   appendFileSync(join(root, 'io_config.yaml'), `gcp:\n  GOOGLE_PROJECT_ID: p\n  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}\n`);
   const run = await pipewrightAsync(['run', 'p', '--profile', 'gcp'], { cwd: root });
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.deepEqual((await bigquery.sql('SELECT zone, total FROM analytics.fares')).map((r) => [r.zone, Number(r.total)]), [['A', 15]]);
+  assert.deepEqual(
+    (await bigquery.sql('SELECT zone, total FROM analytics.fares')).map((r) => [r.zone, Number(r.total)]),
+    [['A', 15]],
+  );
   assert.ok(bigquery.tables.has('analytics.p_trips'), 'the upstream output went up as a table');
   // PIPEWRIGHT_PROFILE (a dev container sets it) chooses the profile when --profile does not.
   const unknown = await pipewrightAsync(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PROFILE: 'nosuch' } });
@@ -59,7 +74,7 @@ test('a SQL block on BigQuery, and one without a dataset is told to name it', as
   assert.match(failed.stdout + failed.stderr, /fares_by_zone\.sql.*\n?.*needs the dataset to work in: add data_provider_schema/);
 });
 
-test("a BigQuery query job of a block stopped by its timeout is cancelled, not left running (and billing)", async (t) => {
+test('a BigQuery query job of a block stopped by its timeout is cancelled, not left running (and billing)', async (t) => {
   const gcs = await startFakeGcs();
   t.after(() => gcs.close());
   const bigquery = await startFakeBigQuery({ gcsEndpoint: gcs.endpoint });

@@ -10,7 +10,10 @@ const context = { upstream: ['zones'], variables: { zone: HOSTILE, n: 3, on: tru
 
 test('sql_literal quotes text (every quote doubled), and keeps numbers, booleans and null as such', () => {
   assert.equal(renderSql("SELECT * FROM {{ df_1 }} WHERE zone = {{ variables('zone') | sql_literal }}", context), `SELECT * FROM df_1 WHERE zone = 'x''; DROP TABLE zones; --'`);
-  assert.equal(renderSql('SELECT {{ n | sql_literal }}, {{ on|sql_literal }}, {{ none | sql_literal }}, {{ when | sql_literal }}', context), "SELECT 3, TRUE, NULL, '2021-01-15T00:00:00.000Z'");
+  assert.equal(
+    renderSql('SELECT {{ n | sql_literal }}, {{ on|sql_literal }}, {{ none | sql_literal }}, {{ when | sql_literal }}', context),
+    "SELECT 3, TRUE, NULL, '2021-01-15T00:00:00.000Z'",
+  );
   // The Mage form is unchanged: the value is SQL text.
   assert.equal(renderSql("SELECT {{ variables('n') }}", context), 'SELECT 3');
 });

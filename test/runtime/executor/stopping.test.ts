@@ -74,7 +74,10 @@ test('killing the launcher outright cancels the run it started, and the history 
 
 test('a block timeout longer than setTimeout can hold (30 days) does not fail the block at once', (t) => {
   const root = pipelineProject(t, {
-    quick: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { await new Promise((r) => setTimeout(r, 300)); return [{ ok: 1 }]; });\n", yaml: ['timeout: 2592000'] },
+    quick: {
+      code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { await new Promise((r) => setTimeout(r, 300)); return [{ ok: 1 }]; });\n",
+      yaml: ['timeout: 2592000'],
+    },
   });
   const run = pipewright(['run', 'p'], { cwd: root });
   assert.equal(run.code, 0, run.stdout);
@@ -99,7 +102,11 @@ test('one SIGINT to the process group of a backfill cancels the running interval
     wait: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { await new Promise((r) => setTimeout(r, 60_000)); return []; });\n" },
   });
   const events = join(root, 'events.jsonl');
-  const child = spawn(process.execPath, [BIN, 'backfill', 'p', '--start', '2021-01-01', '--end', '2021-01-03', '--interval', 'day', '--events', events], { cwd: root, stdio: 'ignore', detached: true });
+  const child = spawn(process.execPath, [BIN, 'backfill', 'p', '--start', '2021-01-01', '--end', '2021-01-03', '--interval', 'day', '--events', events], {
+    cwd: root,
+    stdio: 'ignore',
+    detached: true,
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let i = 0; i < 400 && !(existsSync(events) && readFileSync(events, 'utf8').includes('"block-started"')); i++) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 500));
@@ -112,7 +119,9 @@ test('one SIGINT to the process group of a backfill cancels the running interval
 
 test('a block that takes too much memory fails cleanly: its JavaScript heap, and Buffers past the process limit', (t) => {
   const root = pipelineProject(t, {
-    objects: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { const rows = []; for (let i = 0; i < 50_000_000; i++) rows.push({ i, text: `row ${i}` }); return rows; });\n" },
+    objects: {
+      code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { const rows = []; for (let i = 0; i < 50_000_000; i++) rows.push({ i, text: `row ${i}` }); return rows; });\n",
+    },
     buffers: {
       code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { const held = []; for (let i = 0; i < 60; i++) { held.push(Buffer.alloc(50 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 50)); } return [{ held: held.length }]; });\n",
     },

@@ -36,7 +36,12 @@ test('block files are found by convention, file_path, file_source and container 
     ['file_path from a container', q('x', 'custom', 'python', { file_path: '/home/src/etl/custom/tool.py' }), false, 'etl/custom/tool.py'],
     ['file_path from another container root', q('x', 'custom', 'python', { file_path: '/home/src/other_name/custom/tool.py' }), false, 'etl/custom/tool.py'],
     ['file_source ignored in a standalone project', q('load', 'data_loader', 'python', { file_source: { path: 'old/place.py' } }), false, 'etl/data_loaders/load.py'],
-    ['file_source used in a multi-project setup', q('shared', 'data_exporter', 'python', { file_source: { path: 'ml/data_exporters/shared.py' } }), true, 'ml/data_exporters/shared.py'],
+    [
+      'file_source used in a multi-project setup',
+      q('shared', 'data_exporter', 'python', { file_source: { path: 'ml/data_exporters/shared.py' } }),
+      true,
+      'ml/data_exporters/shared.py',
+    ],
     ['file_path with the sub-project prefix', q('x', 'custom', 'python', { file_path: 'etl/custom/tool.py' }), true, 'etl/custom/tool.py'],
     ['dbt model under dbt/', q('dbt/taxi/models/stg', 'dbt', 'sql', { file_path: 'taxi/models/stg.sql' }), false, 'etl/dbt/taxi/models/stg.sql'],
     ['kinds without code have no file', q('gdp', 'global_data_product', 'python', { file_source: { path: 'x.py' } }), true, undefined],

@@ -13,15 +13,22 @@ function config(text: string) {
 const DEV = lines(
   'version: 0.1.1',
   'dev:',
-  "  POSTGRES_USER: \"{{ env_var('PG_USER') }}\"",
-  "  POSTGRES_PASSWORD: \"{{ env_var('PG_PASSWORD') }}\"",
+  '  POSTGRES_USER: "{{ env_var(\'PG_USER\') }}"',
+  '  POSTGRES_PASSWORD: "{{ env_var(\'PG_PASSWORD\') }}"',
   '  POSTGRES_PORT: 5432',
   "  POSTGRES_HOST: db-{{ env_var('PG_HOST') }}.internal",
 );
 
 test('profiles resolve env_var from the process first, then the project .env', () => {
   const { value } = config(DEV);
-  const env = envLookup({ PG_USER: 'from-process' }, new Map([['PG_USER', 'from-dotenv'], ['PG_PASSWORD', 's3cret'], ['PG_HOST', 'one']]));
+  const env = envLookup(
+    { PG_USER: 'from-process' },
+    new Map([
+      ['PG_USER', 'from-dotenv'],
+      ['PG_PASSWORD', 's3cret'],
+      ['PG_HOST', 'one'],
+    ]),
+  );
   const resolved = resolveProfile(value, 'dev', env);
   assert.deepEqual(resolved.problems, []);
   assert.deepEqual(resolved.value, { POSTGRES_USER: 'from-process', POSTGRES_PASSWORD: 's3cret', POSTGRES_PORT: 5432, POSTGRES_HOST: 'db-one.internal' });
@@ -57,13 +64,22 @@ test("Mage's older nested format still loads, flattened to today's keys, with a 
   const loaded = config(lines('default:', '  PostgreSQL:', '    database: taxi', '    host: localhost', '    port: 5432', '  BigQuery:', '    path_to_credentials: /keys/sa.json'));
   const settings = loaded.value.profiles.get('default')!.settings;
   assert.deepEqual(settings, { POSTGRES_DBNAME: 'taxi', POSTGRES_HOST: 'localhost', POSTGRES_PORT: 5432, GOOGLE_SERVICE_ACC_KEY_FILEPATH: '/keys/sa.json' });
-  assert.deepEqual(loaded.problems.map((p) => [p.code, p.severity, p.range.start.line]), [
-    ['legacy-io-config', 'warning', 2],
-    ['legacy-io-config', 'warning', 6],
-  ]);
+  assert.deepEqual(
+    loaded.problems.map((p) => [p.code, p.severity, p.range.start.line]),
+    [
+      ['legacy-io-config', 'warning', 2],
+      ['legacy-io-config', 'warning', 6],
+    ],
+  );
 });
 
 test('env references are found in nested maps and lists, such as an inline service-account key', () => {
-  const loaded = config(lines('prod:', '  GOOGLE_SERVICE_ACC_KEY:', "    private_key: \"{{ env_var('GCP_KEY') }}\"", '    scopes:', "    - \"{{ env_var('GCP_SCOPE') }}\""));
-  assert.deepEqual(loaded.value.profiles.get('prod')!.envReferences.map((r) => [r.name, r.range.start.line]), [['GCP_KEY', 3], ['GCP_SCOPE', 5]]);
+  const loaded = config(lines('prod:', '  GOOGLE_SERVICE_ACC_KEY:', '    private_key: "{{ env_var(\'GCP_KEY\') }}"', '    scopes:', '    - "{{ env_var(\'GCP_SCOPE\') }}"'));
+  assert.deepEqual(
+    loaded.value.profiles.get('prod')!.envReferences.map((r) => [r.name, r.range.start.line]),
+    [
+      ['GCP_KEY', 3],
+      ['GCP_SCOPE', 5],
+    ],
+  );
 });

@@ -39,7 +39,10 @@ for (const c of CASES) {
   test(`${c.name} is an error naming the path, and the run reads nothing from outside`, (t) => {
     const { root } = project(t, c.entry);
     const problems = validateProject(loadProject(root), { env: {} }).filter((p) => p.severity === 'error');
-    assert.deepEqual(problems.map((p) => `${p.code} ${relative(root, p.range.file)}:${p.range.start.line}`), [`block-file-outside pipelines/p/metadata.yaml:${c.line}`]);
+    assert.deepEqual(
+      problems.map((p) => `${p.code} ${relative(root, p.range.file)}:${p.range.start.line}`),
+      [`block-file-outside pipelines/p/metadata.yaml:${c.line}`],
+    );
     assert.match(problems[0].message, /outside the project .*move the file into the project/);
     const run = pipewright(['run', 'p'], { cwd: root });
     assert.equal(run.code, 1);
@@ -55,7 +58,10 @@ test('a block file that is a symbolic link out of the project is outside it too'
   mkdirSync(join(root, 'data_loaders'));
   symlinkSync(join(outside, 'evil.sql'), join(root, 'data_loaders/q.sql'));
   const problems = validateProject(loadProject(root), { env: {} }).filter((p) => p.severity === 'error');
-  assert.deepEqual(problems.map((p) => p.code), ['block-file-outside']);
+  assert.deepEqual(
+    problems.map((p) => p.code),
+    ['block-file-outside'],
+  );
   const run = pipewright(['run', 'p'], { cwd: root });
   assert.equal(run.code, 1);
   assert.doesNotMatch(run.stdout + run.stderr, /the first line of a file outside/);
@@ -69,7 +75,10 @@ test('a link inside the project to another file of it is fine', (t) => {
   });
   mkdirSync(join(root, 'data_loaders'));
   symlinkSync(join(root, 'shared/q.sql'), join(root, 'data_loaders/q.sql'));
-  assert.deepEqual(validateProject(loadProject(root), { env: {} }).filter((p) => p.severity === 'error'), []);
+  assert.deepEqual(
+    validateProject(loadProject(root), { env: {} }).filter((p) => p.severity === 'error'),
+    [],
+  );
   assert.equal(pipewright(['run', 'p'], { cwd: root }).code, 0);
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pipelineFileOf } from '../../../runtime/project/pipeline-files.ts';
 
-test('pipelineFileOf knows a pipeline\'s metadata.yaml and triggers.yaml, of the project when it is given', () => {
+test("pipelineFileOf knows a pipeline's metadata.yaml and triggers.yaml, of the project when it is given", () => {
   const cases: [string | undefined, string, unknown][] = [
     ['/p', '/p/pipelines/taxi/metadata.yaml', { pipeline: 'taxi', kind: 'metadata' }],
     ['/p', '/p/pipelines/taxi/triggers.yaml', { pipeline: 'taxi', kind: 'triggers' }],

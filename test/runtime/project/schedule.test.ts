@@ -3,9 +3,22 @@ import { test } from 'node:test';
 import { parseStartTime, scheduleIntervalError } from '../../../runtime/project/schedule.ts';
 
 for (const [interval, valid] of [
-  ['@once', true], ['@hourly', true], ['@daily', true], ['@weekly', true], ['@monthly', true], ['@always_on', true],
-  ['0 6 * * *', true], ['*/15 * * * *', true], ['0 0 * * 1-5', true], ['0 0 1 */3 *', true],
-  ['@yearly', false], ['61 * * * *', false], ['0 24 * * *', false], ['* * *', false], ['0 0 6 * * *', false], ['a b c d e', false],
+  ['@once', true],
+  ['@hourly', true],
+  ['@daily', true],
+  ['@weekly', true],
+  ['@monthly', true],
+  ['@always_on', true],
+  ['0 6 * * *', true],
+  ['*/15 * * * *', true],
+  ['0 0 * * 1-5', true],
+  ['0 0 1 */3 *', true],
+  ['@yearly', false],
+  ['61 * * * *', false],
+  ['0 24 * * *', false],
+  ['* * *', false],
+  ['0 0 6 * * *', false],
+  ['a b c d e', false],
 ] as const) {
   test(`schedule_interval ${JSON.stringify(interval)} is ${valid ? 'valid' : 'rejected'}`, () => {
     assert.equal(scheduleIntervalError(interval) === undefined, valid, scheduleIntervalError(interval));

@@ -13,7 +13,11 @@ function text(options: Parameters<typeof generateTaxiCsv>[0]): string {
 }
 
 const sample = text({ rows: 200_000, seed: 7 });
-const rows = sample.trimEnd().split('\n').slice(1).map((line) => line.split(','));
+const rows = sample
+  .trimEnd()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(','));
 const column = (name: (typeof TAXI_COLUMNS)[number]) => TAXI_COLUMNS.indexOf(name);
 
 test('taxi data has the real header and 18 fields on every row', () => {
@@ -34,7 +38,10 @@ test('unknown-provider rows form the tail with their six columns empty', () => {
   const firstUnknown = rows.findIndex((r) => r[column('VendorID')] === '');
   assert.equal(firstUnknown, rows.length - unknown.length, 'all at the end');
   for (const name of ['passenger_count', 'RatecodeID', 'store_and_fwd_flag', 'payment_type', 'congestion_surcharge'] as const) {
-    assert.ok(unknown.every((r) => r[column(name)] === ''), name);
+    assert.ok(
+      unknown.every((r) => r[column(name)] === ''),
+      name,
+    );
   }
 });
 
@@ -43,10 +50,22 @@ test('the data keeps the real file quirks: zero passengers, refunds, zero distan
   const share = (n: number) => n / known.length;
   const zeroPassengers = share(known.filter((r) => r[column('passenger_count')] === '0').length);
   assert.ok(zeroPassengers > 0.01 && zeroPassengers < 0.03, `passenger_count 0: ${zeroPassengers}`);
-  assert.ok(rows.some((r) => r[column('fare_amount')].startsWith('-')), 'refunds');
-  assert.ok(rows.some((r) => r[column('trip_distance')] === '.00'), 'zero distances written as .00');
-  assert.ok(rows.some((r) => !r[column('tpep_pickup_datetime')].startsWith('2021-01')), 'pickups outside January');
-  assert.ok(rows.some((r) => r[column('tpep_dropoff_datetime')] < r[column('tpep_pickup_datetime')]), 'dropoff before pickup');
+  assert.ok(
+    rows.some((r) => r[column('fare_amount')].startsWith('-')),
+    'refunds',
+  );
+  assert.ok(
+    rows.some((r) => r[column('trip_distance')] === '.00'),
+    'zero distances written as .00',
+  );
+  assert.ok(
+    rows.some((r) => !r[column('tpep_pickup_datetime')].startsWith('2021-01')),
+    'pickups outside January',
+  );
+  assert.ok(
+    rows.some((r) => r[column('tpep_dropoff_datetime')] < r[column('tpep_pickup_datetime')]),
+    'dropoff before pickup',
+  );
 });
 
 test('pickups are in order within each provider block, as in the real file', () => {

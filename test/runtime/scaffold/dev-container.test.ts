@@ -35,7 +35,7 @@ interface ComposeService {
 function composeConfig(t: TestContext, root: string): { services: Record<string, ComposeService> } | undefined {
   const command = composeCommand();
   if (!command) {
-    if (process.env.PIPEWRIGHT_REQUIRE_COMPOSE) assert.fail('docker compose (or docker-compose) is needed for this test: .ci/run installs Debian\'s docker-compose');
+    if (process.env.PIPEWRIGHT_REQUIRE_COMPOSE) assert.fail("docker compose (or docker-compose) is needed for this test: .ci/run installs Debian's docker-compose");
     t.skip('neither "docker compose" nor "docker-compose" is installed (apt-get install docker-compose)');
     return undefined;
   }
@@ -89,7 +89,10 @@ function assertConsistent(root: string, compose: { services: Record<string, Comp
 
   for (const name of [devcontainer.service, 'scheduler']) {
     const service = services[name];
-    assert.ok(mounts(service).some((m) => m.source === root && m.target === devcontainer.workspaceFolder), `${name} mounts the project at the workspace folder`);
+    assert.ok(
+      mounts(service).some((m) => m.source === root && m.target === devcontainer.workspaceFolder),
+      `${name} mounts the project at the workspace folder`,
+    );
     assert.ok(existsSync(join(service.build!.context, service.build!.dockerfile ?? 'Dockerfile')), `${name} builds from the Dockerfile`);
   }
   assert.equal(services.scheduler.working_dir, devcontainer.workspaceFolder);
@@ -112,7 +115,10 @@ function assertConsistent(root: string, compose: { services: Record<string, Comp
   // Outside it: the same database on localhost at the published port.
   const outside = devProfile(root, {});
   assert.equal(outside.POSTGRES_HOST, 'localhost');
-  assert.deepEqual(published(services.postgres).map((p) => [p.host, p.target]), [[String(outside.POSTGRES_PORT), '5432']]);
+  assert.deepEqual(
+    published(services.postgres).map((p) => [p.host, p.target]),
+    [[String(outside.POSTGRES_PORT), '5432']],
+  );
   assert.equal(outside.POSTGRES_PASSWORD, postgres.POSTGRES_PASSWORD);
 }
 
@@ -124,7 +130,13 @@ test('new project --devcontainer: compose, Dockerfile and devcontainer.json that
   const dockerfile = readFileSync(join(root, '.devcontainer/Dockerfile'), 'utf8');
   assert.match(dockerfile, /^FROM node:\$\{NODE_VERSION\}-bookworm-slim$/m);
   assert.match(dockerfile, /npm install --global "\$\{tarball:-pipewright@\$\{PIPEWRIGHT_VERSION\}\}"/);
-  assert.match(dockerfile, new RegExp(`ARG PIPEWRIGHT_VERSION=${(JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')) as { version: string }).version.replaceAll('.', '\\.')}\\n`), 'the CLI version is the one that wrote it');
+  assert.match(
+    dockerfile,
+    new RegExp(
+      `ARG PIPEWRIGHT_VERSION=${(JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')) as { version: string }).version.replaceAll('.', '\\.')}\\n`,
+    ),
+    'the CLI version is the one that wrote it',
+  );
   assert.equal(readFileSync(join(root, '.env'), 'utf8'), readFileSync(join(root, 'dev.env'), 'utf8'));
   assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\.env$/m);
   assert.equal(JSON.parse(readFileSync(join(root, '.devcontainer/devcontainer.json'), 'utf8')).workspaceFolder, '/workspaces/taxi-rides');
@@ -143,7 +155,10 @@ test('new project --devcontainer: compose, Dockerfile and devcontainer.json that
   assertConsistent(root, mine);
   assert.equal(mine.services.postgres.environment!.POSTGRES_PASSWORD, 's3cret-9');
   assert.equal(mine.services.postgres.environment!.POSTGRES_USER, 'etl');
-  assert.deepEqual(published(mine.services.postgres).map((p) => p.host), ['6543']);
+  assert.deepEqual(
+    published(mine.services.postgres).map((p) => p.host),
+    ['6543'],
+  );
 });
 
 test('new devcontainer on an existing project keeps its files and takes its dev.env defaults; a second time refuses', (t) => {
@@ -197,7 +212,7 @@ test('a broken io_config.yaml is reported with its line before anything is writt
   assert.ok(!existsSync(join(root, '.devcontainer')));
 });
 
-test("the package npm pack makes (the Dockerfile installs it when it lies beside it) holds the built CLI", () => {
+test('the package npm pack makes (the Dockerfile installs it when it lies beside it) holds the built CLI', () => {
   const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(import.meta.dirname, '../../..'), encoding: 'utf8', timeout: 120_000 });
   assert.equal(packed.status, 0, packed.stderr);
   const files = new Set((JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path));

@@ -58,15 +58,27 @@ test('each backfill run gets its interval and prod as env, as Mage gives them', 
   assert.deepEqual(written, { start: '2021-02-02T00:00:00.000Z', end: '2021-02-03T00:00:00.000Z', env: 'prod', tag: 'x' });
 });
 
-test('--dry-run --json gives the plan an editor shows before starting; --events appends every run\'s events', async (t) => {
+test("--dry-run --json gives the plan an editor shows before starting; --events appends every run's events", async (t) => {
   const root = pipelineProject(t, { write: { type: 'data_exporter', code: PARTITION_WRITER } });
   const args = ['backfill', 'p', '--start', '2021-03-01', '--end', '2021-03-03'];
   const plan = JSON.parse(pipewright([...args, '--dry-run', '--json'], { cwd: root }).stdout);
   assert.deepEqual([plan.pipeline, plan.to_run, plan.done, plan.intervals.length], ['p', 3, 0, 3]);
-  assert.deepEqual(plan.intervals[0], { execution_date: '2021-03-01T00:00:00.000Z', start: '2021-03-01T00:00:00.000Z', end: '2021-03-02T00:00:00.000Z', action: 'run', previous_run_id: null });
+  assert.deepEqual(plan.intervals[0], {
+    execution_date: '2021-03-01T00:00:00.000Z',
+    start: '2021-03-01T00:00:00.000Z',
+    end: '2021-03-02T00:00:00.000Z',
+    action: 'run',
+    previous_run_id: null,
+  });
   assert.equal((await pipewrightAsync([...args, '--end', '2021-03-02', '--events', 'events.jsonl'], { cwd: root })).code, 0);
-  const events = readFileSync(join(root, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; status?: string });
-  assert.deepEqual(events.filter((e) => e.kind === 'run-finished').map((e) => e.status), ['completed', 'completed']);
+  const events = readFileSync(join(root, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; status?: string });
+  assert.deepEqual(
+    events.filter((e) => e.kind === 'run-finished').map((e) => e.status),
+    ['completed', 'completed'],
+  );
   const after = JSON.parse(pipewright([...args, '--dry-run', '--json'], { cwd: root }).stdout);
   assert.deepEqual([after.to_run, after.done], [1, 2]);
   assert.match(after.intervals[0].previous_run_id, /^\d{8}T\d{6}-[0-9a-f]{6}$/);

@@ -39,7 +39,10 @@ test('a daily trigger runs the boundary just passed, once, however often it is c
   scheduler.tick();
   assert.deepEqual(dates(calls), ['2021-01-05T00:00:00.000Z']);
   assert.equal(calls[0].trigger!.name, 'daily');
-  assert.deepEqual([calls[0].interval!.start, calls[0].interval!.end, calls[0].interval!.previousStart].map((d) => d!.toISOString()), ['2021-01-05T00:00:00.000Z', '2021-01-06T00:00:00.000Z', '2021-01-04T00:00:00.000Z']);
+  assert.deepEqual(
+    [calls[0].interval!.start, calls[0].interval!.end, calls[0].interval!.previousStart].map((d) => d!.toISOString()),
+    ['2021-01-05T00:00:00.000Z', '2021-01-06T00:00:00.000Z', '2021-01-04T00:00:00.000Z'],
+  );
   now = new Date('2021-01-06T00:00:01Z');
   scheduler.tick();
   assert.deepEqual(dates(calls).slice(1), ['2021-01-06T00:00:00.000Z']);
@@ -111,7 +114,11 @@ test('skip_if_previous_running skips a boundary while the run before it still go
 
 test('@once runs once at its start_time; a cron on the 31st runs only in months that have one', (t) => {
   const once = recorder();
-  const onceScheduler = new Scheduler({ root: project(t, ['name: once', "schedule_interval: '@once'", 'status: active', "start_time: '2021-01-02 08:00:00'"]), now: () => new Date('2021-01-03T00:00:00Z'), run: once.run });
+  const onceScheduler = new Scheduler({
+    root: project(t, ['name: once', "schedule_interval: '@once'", 'status: active', "start_time: '2021-01-02 08:00:00'"]),
+    now: () => new Date('2021-01-03T00:00:00Z'),
+    run: once.run,
+  });
   onceScheduler.tick();
   onceScheduler.tick();
   assert.deepEqual(dates(once.calls), ['2021-01-02T08:00:00.000Z']);
@@ -140,13 +147,23 @@ test('two scheduler processes started together run a due boundary exactly once',
 });
 
 test('pipeline_run_limit holds a due boundary until a run of the trigger ends', async (t) => {
-  const root = project(t, ['name: daily', "schedule_interval: '@daily'", 'status: active', "start_time: '2021-01-01 00:00:00'", 'catch_up: all', 'settings: {pipeline_run_limit: 1}']);
+  const root = project(t, [
+    'name: daily',
+    "schedule_interval: '@daily'",
+    'status: active',
+    "start_time: '2021-01-01 00:00:00'",
+    'catch_up: all',
+    'settings: {pipeline_run_limit: 1}',
+  ]);
   const { calls, run, finishAll } = recorder();
   const logs: string[] = [];
   const scheduler = new Scheduler({ root, now: () => new Date('2021-01-03T10:00:00Z'), run, log: (l) => logs.push(l) });
   const [first] = scheduler.tick();
   assert.deepEqual(dates(calls), ['2021-01-01T00:00:00.000Z']);
-  assert.ok(logs.some((l) => /2021-01-02T00:00:00.000Z waits, 1 of its runs are going \(pipeline_run_limit: 1\)/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /2021-01-02T00:00:00.000Z waits, 1 of its runs are going \(pipeline_run_limit: 1\)/.test(l)),
+    logs.join('\n'),
+  );
   scheduler.tick();
   assert.equal(calls.length, 1, 'still one at a time');
   finishAll();
@@ -157,7 +174,11 @@ test('pipeline_run_limit holds a due boundary until a run of the trigger ends', 
 
 test("a trigger's timeout, timeout_status and allow_blocks_to_fail reach its runs; Mage's defaults otherwise", (t) => {
   const set = recorder();
-  new Scheduler({ root: project(t, ['name: t', "schedule_interval: '@daily'", 'status: active', 'settings: {timeout: 90, timeout_status: cancelled, allow_blocks_to_fail: true}']), now: () => new Date('2021-01-05T10:00:00Z'), run: set.run }).tick();
+  new Scheduler({
+    root: project(t, ['name: t', "schedule_interval: '@daily'", 'status: active', 'settings: {timeout: 90, timeout_status: cancelled, allow_blocks_to_fail: true}']),
+    now: () => new Date('2021-01-05T10:00:00Z'),
+    run: set.run,
+  }).tick();
   assert.deepEqual([set.calls[0].timeoutSeconds, set.calls[0].timeoutStatus, set.calls[0].stopOnBlockFailure], [90, 'cancelled', false]);
   const unset = recorder();
   new Scheduler({ root: project(t, ['name: t', "schedule_interval: '@daily'", 'status: active']), now: () => new Date('2021-01-05T10:00:00Z'), run: unset.run }).tick();
@@ -189,7 +210,9 @@ test('create_initial_pipeline_run also runs the start_time period once, before t
 function realProject(t: import('node:test').TestContext, trigger: string[], blocks: Record<string, string>, links: string[]): string {
   return writeTree(t, {
     'io_config.yaml': 'version: 0.1.1\n',
-    ...Object.fromEntries(Object.entries(blocks).map(([uuid, code]) => [`custom/${uuid}.ts`, `import { custom } from 'pipewright';\nexport default custom(async () => { ${code} });\n`])),
+    ...Object.fromEntries(
+      Object.entries(blocks).map(([uuid, code]) => [`custom/${uuid}.ts`, `import { custom } from 'pipewright';\nexport default custom(async () => { ${code} });\n`]),
+    ),
     'pipelines/p/metadata.yaml': lines('blocks:', ...links, 'uuid: p'),
     'pipelines/p/triggers.yaml': lines('triggers:', ...trigger.map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`))),
   });
@@ -198,7 +221,10 @@ function realProject(t: import('node:test').TestContext, trigger: string[], bloc
 test('a scheduled run past its settings.timeout is stopped and gets timeout_status', (t) => {
   const blocks = { wait: 'await new Promise((r) => setTimeout(r, 30_000));' };
   const links = ['- {uuid: wait, type: custom, language: typescript}'];
-  for (const [setting, expected] of [['', 'failed'], [', timeout_status: cancelled', 'cancelled']] as const) {
+  for (const [setting, expected] of [
+    ['', 'failed'],
+    [', timeout_status: cancelled', 'cancelled'],
+  ] as const) {
     const root = realProject(t, ['name: daily', "schedule_interval: '@daily'", 'status: active', `settings: {timeout: 1${setting}}`], blocks, links);
     const result = pipewright(['scheduler', '--once'], { cwd: root });
     assert.match(result.stdout, new RegExp(`${expected}, timed out after 1 s \\(settings\\.timeout\\)`), result.stdout + result.stderr);
@@ -219,7 +245,12 @@ test('by default a failed block stops a scheduled run from starting others; allo
     const root = realProject(t, ['name: daily', "schedule_interval: '@daily'", 'status: active', `settings: {allow_blocks_to_fail: ${allow}}`], blocks, links);
     pipewright(['scheduler', '--once'], { cwd: root });
     const [run] = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
-    return { run: run.status, blocks: Object.fromEntries(run.blocks.map((b: { block: string; status: string; error?: { message: string } }) => [b.block, b.status === 'cancelled' ? `cancelled: ${b.error?.message}` : b.status])) };
+    return {
+      run: run.status,
+      blocks: Object.fromEntries(
+        run.blocks.map((b: { block: string; status: string; error?: { message: string } }) => [b.block, b.status === 'cancelled' ? `cancelled: ${b.error?.message}` : b.status]),
+      ),
+    };
   };
   assert.deepEqual(statuses(false), {
     run: 'failed',
@@ -248,22 +279,33 @@ test('@always_on keeps one run going: a new one as soon as the last has ended, n
 });
 
 test('@always_on for real: the scheduler does not start a second run while the history shows one going', async (t) => {
-  const root = realProject(t, ['name: forever', "schedule_interval: '@always_on'", 'status: active'], { hold: 'await new Promise((r) => setTimeout(r, 3000));' }, ['- {uuid: hold, type: custom, language: typescript}']);
+  const root = realProject(t, ['name: forever', "schedule_interval: '@always_on'", 'status: active'], { hold: 'await new Promise((r) => setTimeout(r, 3000));' }, [
+    '- {uuid: hold, type: custom, language: typescript}',
+  ]);
   const first = pipewrightAsync(['scheduler', '--once'], { cwd: root });
-  const runs = () => (JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout || '[]') as { status: string }[]);
+  const runs = () => JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout || '[]') as { status: string }[];
   for (let i = 0; i < 200 && !runs().some((r) => r.status === 'running'); i++) await new Promise((r) => setTimeout(r, 50));
   const second = pipewright(['scheduler', '--once'], { cwd: root });
   assert.match(second.stdout, /nothing is due/);
   assert.equal((await first).code, 0);
-  assert.deepEqual(runs().map((r) => r.status), ['completed']);
+  assert.deepEqual(
+    runs().map((r) => r.status),
+    ['completed'],
+  );
 });
 
-test('landing_time_enabled: times at start_time\'s hour, and a run starts early by mean + stdev/2 of its past durations', async (t) => {
+test("landing_time_enabled: times at start_time's hour, and a run starts early by mean + stdev/2 of its past durations", async (t) => {
   const { appendHistory } = await import('../../../runtime/history/run-history.ts');
   const { landingLeadMs, nextRunTimes } = await import('../../../runtime/project/schedule-times.ts');
   const trigger = ['name: land', "schedule_interval: '@daily'", 'status: active', "start_time: '2021-01-01 06:00:00'", 'settings: {landing_time_enabled: true}'];
   const root = project(t, trigger);
-  assert.deepEqual(nextRunTimes({ scheduleInterval: '@weekly', startTime: '2021-01-06 07:30:00', settings: { landing_time_enabled: true } }, new Date('2021-01-07T00:00:00Z'), 1).map((d) => d.toISOString()), ['2021-01-13T07:30:00.000Z'], 'a weekly landing time keeps start_time\'s weekday (a Wednesday) and time');
+  assert.deepEqual(
+    nextRunTimes({ scheduleInterval: '@weekly', startTime: '2021-01-06 07:30:00', settings: { landing_time_enabled: true } }, new Date('2021-01-07T00:00:00Z'), 1).map((d) =>
+      d.toISOString(),
+    ),
+    ['2021-01-13T07:30:00.000Z'],
+    "a weekly landing time keeps start_time's weekday (a Wednesday) and time",
+  );
   assert.equal(landingLeadMs([]), 0);
   assert.equal(landingLeadMs([20 * 60_000, 40 * 60_000]), 35 * 60_000);
   // No history yet: the run starts at its landing time.
@@ -272,9 +314,23 @@ test('landing_time_enabled: times at start_time\'s hour, and a run starts early 
   assert.deepEqual(dates(fresh.calls), ['2021-01-04T06:00:00.000Z']);
   // Two past runs of 20 and 40 minutes: it starts 35 minutes before 06:00.
   const past = project(t, trigger);
-  for (const [i, minutes] of [[3, 20], [4, 40]]) {
+  for (const [i, minutes] of [
+    [3, 20],
+    [4, 40],
+  ]) {
     const runId = `2021010${i}T050000-00000${i}`;
-    appendHistory(past, { kind: 'run-started', time: `2021-01-0${i}T05:00:00.000Z`, runId, pipeline: 'p', executionDate: `2021-01-0${i}T06:00:00.000Z`, blocks: [], variables: {}, pid: process.pid, host: 'test', trigger: 'land' });
+    appendHistory(past, {
+      kind: 'run-started',
+      time: `2021-01-0${i}T05:00:00.000Z`,
+      runId,
+      pipeline: 'p',
+      executionDate: `2021-01-0${i}T06:00:00.000Z`,
+      blocks: [],
+      variables: {},
+      pid: process.pid,
+      host: 'test',
+      trigger: 'land',
+    });
     appendHistory(past, { kind: 'run-finished', time: `2021-01-0${i}T05:${minutes}:00.000Z`, runId, status: 'completed', durationMs: minutes * 60_000 });
   }
   const early = recorder();

@@ -12,14 +12,14 @@ const TRIGGERS = [
   '# The daily load, written by Mage',
   'triggers:',
   '- name: daily',
-  '  schedule_interval: \'@daily\'   # midnight UTC',
+  "  schedule_interval: '@daily'   # midnight UTC",
   '  schedule_type: time',
   '  settings: {skip_if_previous_running: true}',
   '  start_time: 2021-01-01 00:00:00',
   '  status: inactive',
   '  variables: {bucket: taxi}',
   '- name: hourly',
-  '  schedule_interval: \'@hourly\'',
+  "  schedule_interval: '@hourly'",
   '  schedule_type: time',
   '  status: active',
   '',
@@ -37,7 +37,10 @@ test('triggers --activate and --deactivate change only the status line, and say 
   assert.equal(on.stdout.trim(), 'p / daily is now active');
   assert.equal(readFileSync(file, 'utf8'), TRIGGERS.replace('  status: inactive', '  status: active'));
   const listed = JSON.parse(pipewright(['triggers', 'p', '--json'], { cwd: root }).stdout) as { name: string; status: string; next: string[] }[];
-  assert.deepEqual(listed.map((tr) => `${tr.name}:${tr.status}`), ['daily:active', 'hourly:active']);
+  assert.deepEqual(
+    listed.map((tr) => `${tr.name}:${tr.status}`),
+    ['daily:active', 'hourly:active'],
+  );
   assert.equal(listed[0].next.length, 3, 'an active trigger shows its next run times');
   assert.equal(pipewright(['triggers', 'p', '--activate', 'daily'], { cwd: root }).stdout.trim(), 'p / daily was already active');
   assert.equal(pipewright(['triggers', 'p', '--deactivate', 'hourly'], { cwd: root }).code, 0);
@@ -52,10 +55,16 @@ test('a trigger without a status (Mage reads it as inactive) gets one line; one 
   });
   const file = join(root, 'pipelines/p/triggers.yaml');
   assert.equal(pipewright(['triggers', 'p', '--activate', 'daily'], { cwd: root }).code, 0);
-  assert.equal(readFileSync(file, 'utf8'), "triggers:\n- name: daily   # the main one\n  status: active\n  schedule_interval: '@daily'\n- {name: flow, schedule_interval: '@hourly'}\n");
+  assert.equal(
+    readFileSync(file, 'utf8'),
+    "triggers:\n- name: daily   # the main one\n  status: active\n  schedule_interval: '@daily'\n- {name: flow, schedule_interval: '@hourly'}\n",
+  );
   assert.equal(pipewright(['triggers', 'p', '--activate', 'flow'], { cwd: root }).code, 0);
   const listed = JSON.parse(pipewright(['triggers', 'p', '--json'], { cwd: root }).stdout) as { name: string; status: string }[];
-  assert.deepEqual(listed.map((tr) => `${tr.name}:${tr.status}`), ['daily:active', 'flow:active']);
+  assert.deepEqual(
+    listed.map((tr) => `${tr.name}:${tr.status}`),
+    ['daily:active', 'flow:active'],
+  );
   assert.equal(pipewright(['validate', '--quiet'], { cwd: root }).code, 0, 'the file still validates');
 });
 
