@@ -1,7 +1,8 @@
-// Builds the four bundles: the runtime CLI, the extension host, the language server and the webview.
+// Builds the four bundles: the runtime CLI, the extension host, the language server and the webview,
+// and puts the Python runner beside the CLI.
 // `node esbuild.mjs --watch` rebuilds on change; `--vscode-tests` builds the extension-host tests instead.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -64,4 +65,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   } else {
     await Promise.all(builds.map((options) => esbuild.build(options)));
   }
+  // The Python side of Python blocks (the runner and the mage_ai stand-in) goes beside the CLI as it is.
+  rmSync('dist/python', { recursive: true, force: true });
+  cpSync('python', 'dist/python', { recursive: true, filter: (path) => !path.includes('__pycache__') });
 }

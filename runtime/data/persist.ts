@@ -39,7 +39,7 @@ export async function persistOutput(connection: DuckDBConnection | undefined, va
   const file = join(options.dir, 'part-0.parquet');
   if (isDataset(value)) {
     await connection.run(`COPY (SELECT * FROM ${value.source}) TO ${sqlString(file)} (FORMAT parquet)`);
-    return describe(connection, [file]);
+    return describeParquet(connection, [file]);
   }
   // Rows from JavaScript arrive one batch at a time, so more DuckDB threads only add buffers: one
   // thread keeps a 5M-row stream about 40 MB smaller at the same speed.
@@ -58,10 +58,11 @@ export async function persistOutput(connection: DuckDBConnection | undefined, va
     await staging.close();
     await connection.run(`SET threads = ${Number(threads)}`);
   }
-  return describe(connection, [file]);
+  return describeParquet(connection, [file]);
 }
 
-async function describe(connection: DuckDBConnection, files: string[]): Promise<OutputInfo> {
+/** What a block output of parquet files holds: rows, columns and bytes. */
+export async function describeParquet(connection: DuckDBConnection, files: string[]): Promise<OutputInfo> {
   const source = `read_parquet([${files.map(sqlString).join(', ')}])`;
   const count = await connection.runAndReadAll(`SELECT count(*) AS n FROM ${source}`);
   const schema = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);

@@ -25,7 +25,7 @@ const unsupported: BlockRunner = {
     status: 'failed',
     error: {
       code: 'unsupported',
-      message: `Pipewright runs TypeScript and SQL blocks; "${task.block.uuid}" is ${task.block.language} (${task.block.file}). Mage runs it; to run it here, rewrite it as a .ts or .sql block`,
+      message: `Pipewright runs TypeScript, SQL and Python blocks; "${task.block.uuid}" is ${task.block.language} (${task.block.file}). Mage runs it; to run it here, rewrite it as a .ts, .sql or .py block`,
       file: task.block.file,
     },
     peakMemoryBytes: process.memoryUsage.rss(),
@@ -34,9 +34,10 @@ const unsupported: BlockRunner = {
 
 /**
  * Which runner runs each block language. TypeScript and SQL run in the run's worker threads (SQL
- * on DuckDB, or on PostgreSQL or BigQuery by its data_provider); anything else is refused.
+ * on DuckDB, or on PostgreSQL or BigQuery by its data_provider), Python in the user's interpreter;
+ * anything else is refused.
  */
-export function blockRunners(pool: WorkerPool): (language: string) => BlockRunner {
-  const table: Record<string, BlockRunner> = { typescript: pool, sql: pool };
+export function blockRunners(runners: { pool: WorkerPool; python: BlockRunner }): (language: string) => BlockRunner {
+  const table: Record<string, BlockRunner> = { typescript: runners.pool, sql: runners.pool, python: runners.python };
   return (language) => (Object.hasOwn(table, language) ? table[language] : unsupported);
 }

@@ -10,6 +10,7 @@ import { projectSecrets, redactor } from '../project/secrets.js';
 import { resolveProjectSettings } from '../project/read-profile.js';
 import type { BlockError, BlockStatus, RunStatus, RunEvent, StoredOutput } from '../protocol.js';
 import { blockRunners } from './block-runner.js';
+import { PythonRunner } from './python-runner.js';
 import { compileBlocks } from './compile-block.js';
 import { compiledBlocksDir } from '../layout.js';
 import { mergeRetryConfig } from './retry.js';
@@ -115,6 +116,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     if (service === 'embedded-postgres') return embedded.ensure();
     throw new Error(`Unknown service ${String(service)}`);
   });
+  const settings = resolveProjectSettings(root);
+  const python = new PythonRunner({ root, env: settings.env });
   const running = new Set<Promise<void>>();
   const spawn = (work: Promise<void>) => {
     const task = work.finally(() => running.delete(task));
@@ -128,11 +131,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       pipeline,
       blocks: graph.blocks,
       journal,
-      runnerFor: blockRunners(pool),
+      runnerFor: blockRunners({ pool, python }),
       variables,
       profile: options.profile ?? 'default',
       signal,
-      settings: resolveProjectSettings(root),
+      settings,
       compiled: await compileRun(root, pipeline, graph, plan).catch((error: unknown) => {
         // Not a syntax error (those fail their block): esbuild itself failed. The run ends here, recorded.
         finishRun('failed');
@@ -164,7 +167,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   } finally {
     stop.clear();
     stopHeartbeat();
-    await pool.close();
+    await Promise.all([pool.close(), python.close()]);
     if (!options.embeddedPostgres) await embedded.stop();
   }
   const status = state.status({ timedOut: stop.timedOut(), timeoutStatus: options.timeoutStatus });

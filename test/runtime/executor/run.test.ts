@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BIN, pipewright } from '../../helpers/cli.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
+import { writeTree } from '../../helpers/project-tree.ts';
 
 // The runtime, driven through `pipewright run` as a user drives it, and checked through the run
 // history (`pipewright runs --json`) and the events file.
@@ -236,10 +237,14 @@ test('one block runs on the outputs of the latest successful run, and says which
   assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'last', '--json'], { cwd: root }).stdout).preview, [{ total: 6 }]);
 });
 
-test('a Python block of a Mage project is shown but not run, with a message that says so', (t) => {
-  const root = pipelineProject(t, { load: { language: 'python', code: '@data_loader\ndef load(*args, **kwargs):\n    return 1\n' } });
+test('a block in a language Pipewright does not run (R) fails with a message that says so, without starting anything for it', (t) => {
+  const root = writeTree(t, {
+    'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n',
+    'data_loaders/load.r': 'load_data <- function() { data.frame(n = 1) }\n',
+    'pipelines/p/metadata.yaml': 'blocks:\n- uuid: load\n  type: data_loader\n  language: r\n  upstream_blocks: []\n  downstream_blocks: []\nname: p\nuuid: p\n',
+  });
   assert.equal(pipewright(['run', 'p'], { cwd: root }).code, 1);
-  assert.match(runs(root)[0].blocks[0].error!.message, /Pipewright runs TypeScript and SQL blocks; "load" is python/);
+  assert.match(runs(root)[0].blocks[0].error!.message, /^Pipewright runs TypeScript, SQL and Python blocks; "load" is r \(.*load\.r\)/);
 });
 
 test('on Linux, pipewright run starts the runtime with two malloc arenas, unless MALLOC_ARENA_MAX is set', { skip: process.platform !== 'linux' }, (t) => {

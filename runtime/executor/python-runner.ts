@@ -1,0 +1,183 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { setLongTimeout } from '../abortable-sleep.js';
+import { openDuck } from '../data/duck.js';
+import { describeParquet } from '../data/persist.js';
+import type { BlockError, BlockTask, StoredOutput } from '../protocol.js';
+import type { AttemptOptions, BlockRunner } from './block-runner.js';
+import type { AttemptResult } from './worker-pool.js';
+
+/** What the Python side answers for a task (python/pipewright_runner.py). */
+type PythonMessage =
+  | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  | { kind: 'done'; output: { kind: StoredOutput['kind']; files: string[] }; tests: { passed: number; total: number } }
+  | { kind: 'failed'; error: BlockError };
+
+/** How an attempt ended, before its memory is measured. */
+type Ended = AttemptResult extends infer R ? (R extends unknown ? Omit<R, 'peakMemoryBytes'> : never) : never;
+
+interface PythonProcess {
+  child: ChildProcess;
+  /** Where its answers, prints and end go while it runs a task. */
+  onMessage?: (message: PythonMessage) => void;
+  onPrint?: (level: 'info' | 'error', line: string) => void;
+  onEnd?: (why: string) => void;
+}
+
+/**
+ * The interpreter Python blocks run with: the user's own, never a bundled one. PIPEWRIGHT_PYTHON,
+ * else the project's .venv or venv, else python3 on PATH.
+ */
+export function pythonFor(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PIPEWRIGHT_PYTHON) return env.PIPEWRIGHT_PYTHON;
+  for (const venv of ['.venv', 'venv']) {
+    for (const bin of process.platform === 'win32' ? ['Scripts/python.exe'] : ['bin/python3', 'bin/python']) {
+      if (existsSync(join(root, venv, bin))) return join(root, venv, bin);
+    }
+  }
+  return process.platform === 'win32' ? 'python' : 'python3';
+}
+
+/** The folder of pipewright_runner.py and the mage_ai stand-in: beside the CLI bundle, or PIPEWRIGHT_PYTHON_DIR (tests of the sources). */
+function runnerDir(): string {
+  if (process.env.PIPEWRIGHT_PYTHON_DIR) return process.env.PIPEWRIGHT_PYTHON_DIR;
+  return join(typeof __dirname === 'string' ? __dirname : process.cwd(), 'python');
+}
+
+/** The peak resident memory of a process (Linux), or 0 where it cannot be read. */
+function peakOf(pid: number | undefined): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs Mage's Python blocks in the user's interpreter: a process runs one block at a time and is
+ * reused for the next (pandas is imported once per process, not per block); a block that times out
+ * or is cancelled has its process killed, and a fresh one takes the next. What a block prints is its
+ * log; its DataFrame comes back as parquet, described here like every other block's output.
+ */
+export class PythonRunner implements BlockRunner {
+  private readonly idle: PythonProcess[] = [];
+  private readonly all = new Set<PythonProcess>();
+
+  private duck: Promise<DuckDBConnection> | undefined;
+
+  constructor(private readonly setup: { root: string; env: Record<string, string> }) {}
+
+  private spawn(): PythonProcess {
+    const python = pythonFor(this.setup.root);
+    const child = spawn(python, ['-u', join(runnerDir(), 'pipewright_runner.py')], {
+      cwd: this.setup.root,
+      // The project's .env and dev.env under the real environment, as for every block.
+      env: { ...this.setup.env, ...process.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    const proc: PythonProcess = { child };
+    createInterface({ input: child.stdout! }).on('line', (line) => proc.onPrint?.('info', line));
+    createInterface({ input: child.stderr! }).on('line', (line) => proc.onPrint?.('error', line));
+    createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
+      let message: PythonMessage;
+      try {
+        message = JSON.parse(line) as PythonMessage;
+      } catch {
+        return proc.onPrint?.('info', line);
+      }
+      proc.onMessage?.(message);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      const why =
+        error.code === 'ENOENT'
+          ? `Cannot start Python: "${python}" is not there. Python blocks run with PIPEWRIGHT_PYTHON, else the project's .venv or venv, else python3 on PATH: install Python 3 or point PIPEWRIGHT_PYTHON at one`
+          : `Cannot start Python (${python}): ${error.message}`;
+      this.forget(proc);
+      proc.onEnd?.(why);
+    });
+    child.on('exit', (code, signal) => {
+      this.forget(proc);
+      proc.onEnd?.(`The Python interpreter (${python}) exited (${signal ?? `code ${code}`}) without finishing the block`);
+    });
+    this.all.add(proc);
+    return proc;
+  }
+
+  private forget(proc: PythonProcess): void {
+    this.all.delete(proc);
+    const at = this.idle.indexOf(proc);
+    if (at >= 0) this.idle.splice(at, 1);
+  }
+
+  /** Runs one attempt of a Python block; a timeout or a cancel kills its process. */
+  run(task: BlockTask, options: AttemptOptions): Promise<AttemptResult> {
+    const proc = this.idle.pop() ?? this.spawn();
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (result: Ended, reusable: boolean) => {
+        if (settled) return;
+        settled = true;
+        timer?.clear();
+        options.signal.removeEventListener('abort', onAbort);
+        proc.onMessage = proc.onPrint = proc.onEnd = undefined;
+        const peakMemoryBytes = Math.max(peakOf(proc.child.pid), process.memoryUsage.rss());
+        if (reusable && this.all.has(proc)) this.idle.push(proc);
+        else this.kill(proc);
+        resolve({ ...result, peakMemoryBytes } as AttemptResult);
+      };
+      const onAbort = () => finish({ status: 'cancelled', error: { code: 'cancelled', message: 'Cancelled' } }, false);
+      const timeout = options.timeoutSeconds;
+      const timer =
+        timeout && timeout > 0
+          ? setLongTimeout(
+              () =>
+                finish(
+                  { status: 'failed', error: { code: 'timeout', message: options.timeoutMessage ?? `Timed out after ${timeout} s (the block's timeout): it was stopped` } },
+                  false,
+                ),
+              timeout * 1000,
+            )
+          : undefined;
+      proc.onPrint = (level, line) => options.onMessage({ kind: 'log', level, message: line });
+      proc.onEnd = (why) => finish({ status: 'failed', error: { code: 'runtime', message: why, file: task.block.file } }, false);
+      proc.onMessage = (message) => {
+        if (message.kind === 'log') options.onMessage(message);
+        else if (message.kind === 'failed') finish({ status: 'failed', error: message.error }, true);
+        else {
+          this.output(task, message.output).then(
+            (output) => finish({ status: 'completed', output, tests: message.tests }, true),
+            (error: unknown) => finish({ status: 'failed', error: { code: 'runtime', message: (error as Error).message, file: task.block.file } }, true),
+          );
+        }
+      };
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      if (options.signal.aborted) onAbort();
+      else (proc.child.stdin as Writable).write(`${JSON.stringify(task)}\n`);
+    });
+  }
+
+  /** The block's output as every block's: a table described from its parquet, JSON with its size. */
+  private async output(task: BlockTask, written: { kind: StoredOutput['kind']; files: string[] }): Promise<StoredOutput> {
+    if (written.kind === 'table') return describeParquet(await (this.duck ??= openDuck()), written.files);
+    if (written.kind === 'none') return { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 };
+    const value: unknown = JSON.parse(readFileSync(written.files[0], 'utf8'));
+    return { kind: 'json', files: written.files, rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(written.files[0]).size };
+  }
+
+  private kill(proc: PythonProcess): void {
+    this.forget(proc);
+    proc.child.kill('SIGKILL');
+  }
+
+  /** Stops every process. */
+  async close(): Promise<void> {
+    for (const proc of [...this.all]) this.kill(proc);
+    const duck = await this.duck;
+    duck?.closeSync();
+  }
+}
