@@ -6,7 +6,6 @@ block prints goes to stdout and stderr, which the runtime reads as the block's l
 runs block after block, so pandas is imported once per run, not once per block.
 """
 
-import importlib.util
 import inspect
 import json
 import logging
@@ -15,11 +14,13 @@ import sys
 import traceback
 from datetime import datetime
 
-PROTOCOL = os.fdopen(3, 'w', buffering=1, encoding='utf-8')
+# The stand-in mage_ai and the bridge sit beside this file; they come last on sys.path, so a real
+# mage_ai the user installed wins.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') != HERE] + [HERE]
 
-
-def send(message):
-    PROTOCOL.write(json.dumps(message, default=str) + '\n')
+import pipewright_bridge  # noqa: E402
+from pipewright_bridge import send  # noqa: E402
 
 
 class BlockFailure(Exception):
@@ -241,13 +242,11 @@ def run(task):
 
 
 def main():
-    # The stand-in mage_ai beside this file comes last, so a real mage_ai the user installed wins.
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') != here] + [here]
     for line in sys.stdin:
         if not line.strip():
             continue
         task = json.loads(line)
+        pipewright_bridge.task = task
         root = task['projectRoot']
         os.chdir(root)
         os.environ['MAGE_RUNTIME__REPO_PATH'] = root

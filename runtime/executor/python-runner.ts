@@ -9,13 +9,17 @@ import { openDuck } from '../data/duck.js';
 import { describeParquet } from '../data/persist.js';
 import type { BlockError, BlockTask, StoredOutput } from '../protocol.js';
 import type { AttemptOptions, BlockRunner } from './block-runner.js';
+import { answerPython, type PythonRequest } from './python-services.js';
+import type { EmbeddedPostgres } from '../connectors/embedded-postgres.js';
 import type { AttemptResult } from './worker-pool.js';
 
 /** What the Python side answers for a task (python/pipewright_runner.py). */
 type PythonMessage =
   | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { kind: 'done'; output: { kind: StoredOutput['kind']; files: string[] }; tests: { passed: number; total: number } }
-  | { kind: 'failed'; error: BlockError };
+  | { kind: 'failed'; error: BlockError }
+  /** A mage_ai.io call the runtime's connectors carry out; answered on the process's stdin. */
+  | ({ kind: 'request'; id: number } & PythonRequest);
 
 /** How an attempt ended, before its memory is measured. */
 type Ended = AttemptResult extends infer R ? (R extends unknown ? Omit<R, 'peakMemoryBytes'> : never) : never;
@@ -70,7 +74,7 @@ export class PythonRunner implements BlockRunner {
 
   private duck: Promise<DuckDBConnection> | undefined;
 
-  constructor(private readonly setup: { root: string; env: Record<string, string> }) {}
+  constructor(private readonly setup: { root: string; env: Record<string, string>; embedded: () => EmbeddedPostgres }) {}
 
   private spawn(): PythonProcess {
     const python = pythonFor(this.setup.root);
@@ -147,6 +151,7 @@ export class PythonRunner implements BlockRunner {
       proc.onEnd = (why) => finish({ status: 'failed', error: { code: 'runtime', message: why, file: task.block.file } }, false);
       proc.onMessage = (message) => {
         if (message.kind === 'log') options.onMessage(message);
+        else if (message.kind === 'request') this.answer(proc, task, message);
         else if (message.kind === 'failed') finish({ status: 'failed', error: message.error }, true);
         else {
           this.output(task, message.output).then(
@@ -159,6 +164,17 @@ export class PythonRunner implements BlockRunner {
       if (options.signal.aborted) onAbort();
       else (proc.child.stdin as Writable).write(`${JSON.stringify(task)}\n`);
     });
+  }
+
+  /** Carries out a block's mage_ai.io request and writes the answer (or the error) to the process. */
+  private answer(proc: PythonProcess, task: BlockTask, request: Extract<PythonMessage, { kind: 'request' }>): void {
+    const reply = (answer: { value: unknown } | { error: string }) => {
+      if (this.all.has(proc)) (proc.child.stdin as Writable).write(`${JSON.stringify({ id: request.id, ...answer })}\n`);
+    };
+    answerPython(task, request, { embedded: this.setup.embedded, duck: () => (this.duck ??= openDuck()) }).then(
+      (value) => reply({ value: value ?? null }),
+      (error: unknown) => reply({ error: (error as Error).message }),
+    );
   }
 
   /** The block's output as every block's: a table described from its parquet, JSON with its size. */

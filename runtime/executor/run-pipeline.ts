@@ -117,7 +117,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     throw new Error(`Unknown service ${String(service)}`);
   });
   const settings = resolveProjectSettings(root);
-  const python = new PythonRunner({ root, env: settings.env });
+  const python = new PythonRunner({ root, env: settings.env, embedded: () => embedded });
   const running = new Set<Promise<void>>();
   const spawn = (work: Promise<void>) => {
     const task = work.finally(() => running.delete(task));

@@ -1,12 +1,13 @@
 // Mage's Python blocks, run unchanged with a real Python (pandas, pyarrow): mixed with TypeScript and
 // SQL blocks, with Mage's kwargs, tests, logs and errors.
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pythonFor } from '../../../runtime/executor/python-runner.ts';
-import { pipewright } from '../../helpers/cli.ts';
+import { pipewright, pipewrightAsync } from '../../helpers/cli.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
+import { startPostgres } from '../../helpers/postgres.ts';
 import { lines, writeTree } from '../../helpers/project-tree.ts';
 import { testPython } from '../../helpers/python.ts';
 
@@ -180,5 +181,107 @@ test('which Python: PIPEWRIGHT_PYTHON, else the project .venv or venv, else pyth
   assert.match(
     error,
     /Cannot start Python: "\/nonexistent\/python3" is not there\. Python blocks run with PIPEWRIGHT_PYTHON, else the project's \.venv or venv, else python3 on PATH/,
+  );
+});
+
+const COURSE_EXPORTER = lines(
+  'from mage_ai.settings.repo import get_repo_path',
+  'from mage_ai.io.config import ConfigFileLoader',
+  'from mage_ai.io.postgres import Postgres',
+  'from pandas import DataFrame',
+  'from os import path',
+  '',
+  "if 'data_exporter' not in globals():",
+  '    from mage_ai.data_preparation.decorators import data_exporter',
+  '',
+  '',
+  '@data_exporter',
+  'def export_data_to_postgres(df: DataFrame, **kwargs) -> None:',
+  "    schema_name = 'ny_taxi'",
+  "    table_name = 'yellow_cab_data'",
+  "    config_path = path.join(get_repo_path(), 'io_config.yaml')",
+  "    config_profile = 'dev'",
+  '',
+  '    with Postgres.with_config(ConfigFileLoader(config_path, config_profile)) as loader:',
+  '        loader.export(',
+  '            df,',
+  '            schema_name,',
+  '            table_name,',
+  '            index=False,  # Specifies whether to include index in exported table',
+  "            if_exists='replace',  # Specify resolution policy if table name already exists",
+  '        )',
+);
+
+test("the course's pandas loader, transformer and mage_ai.io Postgres exporter run unchanged, through the dev profile's env_vars, and read back with Postgres.load", async (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const csv = ['VendorID,passenger_count,tpep_pickup_datetime,fare_amount', '1,1,2021-01-01 00:30:10,12.5', '2,0,2021-01-01 01:00:00,3.0', ',2,2021-01-02 10:15:00,7.25'].join(
+    '\n',
+  );
+  const root = pipelineProject(t, {
+    load: {
+      language: 'python',
+      code: lines(
+        'import pandas as pd',
+        '@data_loader',
+        'def load_data(*args, **kwargs):',
+        "    taxi_dtypes = {'VendorID': pd.Int64Dtype(), 'passenger_count': pd.Int64Dtype(), 'fare_amount': float}",
+        "    return pd.read_csv('trips.csv.gz', sep=',', compression='gzip', dtype=taxi_dtypes, parse_dates=['tpep_pickup_datetime'])",
+      ),
+    },
+    clean: { language: 'python', upstream: ['load'], code: TRANSFORMER },
+    save: { language: 'python', type: 'data_exporter', upstream: ['clean'], code: COURSE_EXPORTER },
+    check: {
+      language: 'python',
+      upstream: ['save'],
+      code: lines(
+        'from mage_ai.io.config import ConfigFileLoader',
+        'from mage_ai.io.postgres import Postgres',
+        '@transformer',
+        'def check(*args, **kwargs):',
+        "    with Postgres.with_config(ConfigFileLoader(None, 'dev')) as loader:",
+        "        return loader.load('SELECT count(*) AS n, sum(fare_amount) AS fares FROM ny_taxi.yellow_cab_data')",
+      ),
+    },
+  });
+  const { gzipSync } = await import('node:zlib');
+  writeFileSync(join(root, 'trips.csv.gz'), gzipSync(`${csv}\n`));
+  const { settings, query } = await startPostgres(t, root);
+  const ioConfig = readFileSync(join(root, 'io_config.yaml'), 'utf8');
+  const env = (name: string) => `"{{ env_var('${name}') }}"`;
+  writeFileSync(
+    join(root, 'io_config.yaml'),
+    `${ioConfig}dev:\n  POSTGRES_DBNAME: ${env('POSTGRES_DBNAME')}\n  POSTGRES_SCHEMA: public\n  POSTGRES_USER: ${env('POSTGRES_USER')}\n  POSTGRES_PASSWORD: ${env('POSTGRES_PASSWORD')}\n  POSTGRES_HOST: ${env('POSTGRES_HOST')}\n  POSTGRES_PORT: ${env('POSTGRES_PORT')}\n`,
+  );
+  const run = await pipewrightAsync(['run', 'p'], {
+    cwd: root,
+    env: {
+      PIPEWRIGHT_PYTHON: python,
+      POSTGRES_DBNAME: settings.database,
+      POSTGRES_USER: settings.user,
+      POSTGRES_PASSWORD: settings.password,
+      POSTGRES_HOST: settings.host,
+      POSTGRES_PORT: String(settings.port),
+    },
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.ok(!run.stdout.includes(settings.password), 'the password stays masked');
+  const rows = await query('SELECT vendor_id, passenger_count, tpep_pickup_datetime, fare_amount, lpep_pickup_date FROM ny_taxi.yellow_cab_data ORDER BY tpep_pickup_datetime');
+  assert.deepEqual(
+    rows.map((r) => [r.vendor_id, r.passenger_count, (r.tpep_pickup_datetime as Date).toISOString(), r.fare_amount]),
+    [
+      ['1', '1', '2021-01-01T00:30:10.000Z', 12.5],
+      [null, '2', '2021-01-02T10:15:00.000Z', 7.25],
+    ],
+  );
+  const types = await query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'ny_taxi' ORDER BY ordinal_position");
+  assert.deepEqual(
+    types.map((r) => `${r.column_name}:${r.data_type}`),
+    ['vendor_id:bigint', 'passenger_count:bigint', 'tpep_pickup_datetime:timestamp without time zone', 'fare_amount:double precision', 'lpep_pickup_date:date'],
+  );
+  const check = JSON.parse(pipewright(['preview', 'p', 'check', '--json'], { cwd: root }).stdout);
+  assert.deepEqual(
+    check.preview.map((r: { n: number; fares: number }) => [Number(r.n), r.fares]),
+    [[2, 19.75]],
   );
 });
