@@ -35,8 +35,18 @@ class BlockFailure(Exception):
             self.detail['stack'] = stack
 
 
+STAND_IN = 'mage_ai.data_preparation.decorators, mage_ai.settings.repo, mage_ai.io.config, mage_ai.io.base, mage_ai.io.postgres'
+
+
 def missing_module(error, task):
     """One line naming the module, the interpreter and the install that fixes it."""
+    if (error.name or '').startswith('mage_ai.') and 'mage_ai' in sys.modules and sys.modules['mage_ai'].__file__.startswith(HERE):
+        return BlockFailure(
+            'unsupported',
+            f'{error.name} is not in Pipewright\'s stand-in for mage_ai (it has {STAND_IN}): '
+            f'install Mage itself in {sys.executable} ("{sys.executable} -m pip install mage-ai") to use its own',
+            task['block']['file'],
+        )
     name = (error.name or str(error)).split('.')[0]
     return BlockFailure(
         'runtime',

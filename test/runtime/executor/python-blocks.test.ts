@@ -131,6 +131,7 @@ test("a Python block's errors name its file and line; failed tests, wrong arity 
     },
     arity: { language: 'python', code: lines('@data_loader', 'def load(data, more):', '    return data') },
     missing: { language: 'python', code: lines('import no_such_module_here', '@data_loader', 'def load(**kwargs):', '    return 1') },
+    unshimmed: { language: 'python', code: lines('from mage_ai.io.s3 import S3', '@data_loader', 'def load(**kwargs):', '    return 1') },
   });
   const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
   assert.equal(run.code, 1);
@@ -145,6 +146,7 @@ test("a Python block's errors name its file and line; failed tests, wrong arity 
   assert.match(run.stdout, /FAIL: test_empty \(block: tested\)/);
   assert.match(errorOf('arity').message, /^Block arity may be missing upstream dependencies\. It expected to have 2 arguments, but only received 0/);
   assert.match(errorOf('missing').message, new RegExp(`^Python module "no_such_module_here" is not installed in .*: install it with ".* -m pip install no_such_module_here"`));
+  assert.match(errorOf('unshimmed').message, /^mage_ai\.io\.s3 is not in Pipewright's stand-in for mage_ai \(it has .*mage_ai\.io\.postgres\): install Mage itself in .* -m pip install mage-ai/);
 });
 
 test('a Python block that never returns is stopped by its timeout, and the next block still runs', (t) => {
