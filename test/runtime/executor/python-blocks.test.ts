@@ -146,7 +146,10 @@ test("a Python block's errors name its file and line; failed tests, wrong arity 
   assert.match(run.stdout, /FAIL: test_empty \(block: tested\)/);
   assert.match(errorOf('arity').message, /^Block arity may be missing upstream dependencies\. It expected to have 2 arguments, but only received 0/);
   assert.match(errorOf('missing').message, new RegExp(`^Python module "no_such_module_here" is not installed in .*: install it with ".* -m pip install no_such_module_here"`));
-  assert.match(errorOf('unshimmed').message, /^mage_ai\.io\.s3 is not in Pipewright's stand-in for mage_ai \(it has .*mage_ai\.io\.postgres\): install Mage itself in .* -m pip install mage-ai/);
+  assert.match(
+    errorOf('unshimmed').message,
+    /^mage_ai\.io\.s3 is not in Pipewright's stand-in for mage_ai \(it has .*mage_ai\.io\.postgres\): install Mage itself in .* -m pip install mage-ai/,
+  );
 });
 
 test('a Python block that never returns is stopped by its timeout, and the next block still runs', (t) => {
