@@ -30,7 +30,7 @@ function parseOptions(invocation: Invocation) {
   const interval: IntervalSpec = parseInterval(String(invocation.flags.interval ?? 'day'));
   const concurrency = Number(invocation.flags.concurrency ?? 1);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency ${String(invocation.flags.concurrency)}: give a whole number of at least 1`);
-  const variables = parseVarArguments((invocation.flags.var as string[] | undefined) ?? []);
+  const variables = parseVarArguments((invocation.flags.var as string[] | undefined) ?? [], invocation.flags.vars as string | undefined);
   return { start, end, interval, concurrency, variables };
 }
 
@@ -39,7 +39,7 @@ export const backfillVerb: Verb = {
   name: 'backfill',
   summary: 'Run a pipeline once per interval between two dates (each run with its execution_date); resumable.',
   usage:
-    'pipewright backfill <PIPELINE> --start DATE --end DATE [--interval hour|day|week|month|"<n> <unit>"] [--var NAME=VALUE ...] [--concurrency N] [--force] [--dry-run [--json]] [--events FILE]',
+    'pipewright backfill <PIPELINE> --start DATE --end DATE [--interval hour|day|week|month|"<n> <unit>"] [--var NAME=VALUE ...] [--vars JSON] [--concurrency N] [--force] [--dry-run [--json]] [--events FILE]',
   details:
     'Both ends are included: --start 2021-01-01 --end 2021-01-07 --interval day makes 7 runs.\n' +
     'Intervals that already have a completed run are skipped (the run history is the ledger), so a\n' +
@@ -49,7 +49,8 @@ export const backfillVerb: Verb = {
     start: { type: 'string', value: 'DATE', description: 'First execution_date (UTC unless the date says)' },
     end: { type: 'string', value: 'DATE', description: 'Last execution_date, included' },
     interval: { type: 'string', value: 'UNIT', description: 'hour, day (default), week, month, year, or "<n> <unit>"' },
-    var: { type: 'string', value: 'NAME=VALUE', multiple: true, description: 'A variable for every run' },
+    var: { type: 'string', value: 'NAME=VALUE', multiple: true, description: 'A variable for every run (the value reads as YAML)' },
+    vars: { type: 'string', value: 'JSON', description: 'Variables for every run, as a JSON object' },
     concurrency: { type: 'string', value: 'N', description: 'Runs at the same time (default 1)' },
     force: { type: 'boolean', description: 'Run intervals that already succeeded again' },
     'dry-run': { type: 'boolean', description: 'List the runs it would make, and those it would skip' },

@@ -18,7 +18,7 @@ import { onStopSignals } from './stop-signals.js';
 export const runVerb: Verb = {
   name: 'run',
   summary: 'Run a pipeline, one block, or a block onwards, with live output.',
-  usage: 'pipewright run <PIPELINE> [--block UUID [--with-upstream]] [--from UUID] [--var NAME=VALUE ...] [--execution-date ISO] [--profile NAME]',
+  usage: 'pipewright run <PIPELINE> [--block UUID [--with-upstream]] [--from UUID] [--var NAME=VALUE ...] [--vars JSON] [--execution-date ISO] [--profile NAME]',
   details:
     'A block run on its own reads its upstream outputs from their latest successful run (and says which).\n' +
     'Ctrl-C cancels the run cleanly; a second Ctrl-C exits at once. Exit code 0 only when the run completed.',
@@ -27,7 +27,13 @@ export const runVerb: Verb = {
     block: { type: 'string', value: 'UUID', description: 'Run only this block' },
     'with-upstream': { type: 'boolean', description: 'With --block: first run the blocks it needs' },
     from: { type: 'string', value: 'UUID', description: 'Run this block and everything downstream of it' },
-    var: { type: 'string', value: 'NAME=VALUE', multiple: true, description: 'Set a variable (over pipeline and trigger variables)' },
+    var: {
+      type: 'string',
+      value: 'NAME=VALUE',
+      multiple: true,
+      description: "Set a variable (over pipeline and trigger variables); the value reads as YAML: 1 is a number, '01' a string",
+    },
+    vars: { type: 'string', value: 'JSON', description: "Set variables from a JSON object (Mage's --runtime-vars)" },
     'execution-date': { type: 'string', value: 'ISO', description: "The run's execution_date (default: now)" },
     profile: PROFILE_FLAG,
     concurrency: { type: 'string', value: 'N', description: 'Blocks running at once' },
@@ -46,7 +52,7 @@ export const runVerb: Verb = {
     let executionDate: Date | undefined;
     let concurrency: number | undefined;
     try {
-      overrides = parseVarArguments((invocation.flags.var as string[] | undefined) ?? []);
+      overrides = parseVarArguments((invocation.flags.var as string[] | undefined) ?? [], invocation.flags.vars as string | undefined);
       const date = invocation.flags['execution-date'] as string | undefined;
       if (date !== undefined) {
         executionDate = parseStartTime(date);

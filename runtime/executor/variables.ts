@@ -1,3 +1,4 @@
+import { parseDocument } from 'yaml';
 import type { Pipeline, Trigger } from '../project/model.js';
 
 /** The interval a run is for, as Mage computes it for scheduled runs and backfills. */
@@ -51,22 +52,38 @@ export function runVariables(options: RunVariableOptions): Record<string, unknow
   return variables;
 }
 
-/** Parses `--var key=value` arguments; values that read as JSON (numbers, true, lists) are parsed. */
-export function parseVarArguments(args: string[]): Record<string, unknown> {
+/**
+ * The run variables given on the command line, typed as Mage types its runtime variables: `--vars`
+ * takes a JSON object, then each `--var name=value` is read as a YAML value (`month=1` is the number
+ * 1, `ok=true` a boolean, `months=[1, 2]` a list); quote to keep a string: `code='01'`.
+ */
+export function parseVarArguments(args: string[], json?: string): Record<string, unknown> {
   const values: Record<string, unknown> = {};
+  if (json !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (error) {
+      throw new Error(`--vars ${json}: not JSON (${(error as Error).message}); write an object such as '{"months": [1, 2]}'`, { cause: error });
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--vars ${json}: give a JSON object such as '{"months": [1, 2]}'`);
+    Object.assign(values, parsed);
+  }
   for (const arg of args) {
     const at = arg.indexOf('=');
     if (at <= 0) throw new Error(`--var ${arg}: write --var name=value`);
-    const raw = arg.slice(at + 1);
-    let value: unknown = raw;
-    if (/^(-?\d+(\.\d+)?|true|false|null|\[.*\]|\{.*\})$/s.test(raw.trim())) {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        value = raw;
-      }
-    }
-    values[arg.slice(0, at)] = value;
+    values[arg.slice(0, at)] = yamlValue(arg.slice(at + 1));
   }
   return values;
+}
+
+/** A value as YAML reads it; text that YAML would turn into a map (`a: b`) or cannot read stays text. */
+function yamlValue(raw: string): unknown {
+  const text = raw.trim();
+  if (text === '') return raw;
+  const document = parseDocument(text, { schema: 'core' });
+  if (document.errors.length > 0) return raw;
+  const value: unknown = document.toJS();
+  const collection = value !== null && typeof value === 'object';
+  return collection && !/^[[{]/.test(text) ? raw : value;
 }
