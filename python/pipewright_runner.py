@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
 from datetime import datetime
 
@@ -206,6 +207,17 @@ def run_tests(task, found, outputs, kwargs):
     return {'passed': passed, 'total': len(tests)}
 
 
+def sense(task, fn, arguments, kwargs):
+    """A sensor is called until it returns something true, task['sensorIntervalSeconds'] apart (the runtime's timeout ends one that never does)."""
+    check = 1
+    while not call(fn, arguments, kwargs):
+        print(f"Sensor not ready (check {check}); next check in {task['sensorIntervalSeconds']} s")
+        sys.stdout.flush()
+        time.sleep(task['sensorIntervalSeconds'])
+        check += 1
+    return {'kind': 'done', 'output': {'kind': 'none', 'files': []}, 'tests': {'passed': 0, 'total': 0}}
+
+
 def run(task):
     block = task['block']
     file = block['file']
@@ -235,8 +247,11 @@ def run(task):
     if not takes_args and count < len(inputs):
         raise BlockFailure('runtime', f"Block {block['uuid']} has too many input arguments. It expected to have {count} arguments, but received {len(inputs)}. Confirm that the @{block['type']} method declaration has the correct number of arguments.", file)
     kwargs = kwargs_of(task)
+    arguments = inputs if takes_args or count else []
     try:
-        result = call(fn, inputs if takes_args or count else [], kwargs)
+        if block['type'] == 'sensor':
+            return sense(task, fn, arguments, kwargs)
+        result = call(fn, arguments, kwargs)
     except ModuleNotFoundError as error:
         raise missing_module(error, task)
     except Exception as error:

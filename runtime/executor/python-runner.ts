@@ -7,6 +7,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { setLongTimeout } from '../abortable-sleep.js';
 import { openDuck } from '../data/duck.js';
 import { describeParquet } from '../data/persist.js';
+import { Dataset } from '../data/dataset.js';
+import { parquetSource } from '../data/sql-text.js';
+import { writeItems } from './dynamic-items.js';
 import type { BlockError, BlockTask, StoredOutput } from '../protocol.js';
 import type { AttemptOptions, BlockRunner } from './block-runner.js';
 import { answerPython, type PythonRequest } from './python-services.js';
@@ -156,7 +159,8 @@ export class PythonRunner implements BlockRunner {
         else {
           this.output(task, message.output).then(
             (output) => finish({ status: 'completed', output, tests: message.tests }, true),
-            (error: unknown) => finish({ status: 'failed', error: { code: 'runtime', message: (error as Error).message, file: task.block.file } }, true),
+            (error: unknown) =>
+              finish({ status: 'failed', error: (error as { detail?: BlockError }).detail ?? { code: 'runtime', message: (error as Error).message, file: task.block.file } }, true),
           );
         }
       };
@@ -179,10 +183,19 @@ export class PythonRunner implements BlockRunner {
 
   /** The block's output as every block's: a table described from its parquet, JSON with its size. */
   private async output(task: BlockTask, written: { kind: StoredOutput['kind']; files: string[] }): Promise<StoredOutput> {
-    if (written.kind === 'table') return describeParquet(await (this.duck ??= openDuck()), written.files);
-    if (written.kind === 'none') return { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 };
-    const value: unknown = JSON.parse(readFileSync(written.files[0], 'utf8'));
-    return { kind: 'json', files: written.files, rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(written.files[0]).size };
+    const duck = () => (this.duck ??= openDuck());
+    let output: StoredOutput;
+    let value: unknown;
+    if (written.kind === 'table') {
+      output = await describeParquet(await duck(), written.files);
+      value = task.dynamic ? new Dataset(await duck(), parquetSource(written.files)) : undefined;
+    } else if (written.kind === 'none') output = { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 };
+    else {
+      value = JSON.parse(readFileSync(written.files[0], 'utf8'));
+      output = { kind: 'json', files: written.files, rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(written.files[0]).size };
+    }
+    // A dynamic block's list (or Mage's [items, metadata], or a table's rows) becomes its items, as for every block.
+    return task.dynamic ? { ...output, items: await writeItems(task, value) } : output;
   }
 
   private kill(proc: PythonProcess): void {

@@ -290,3 +290,48 @@ test("the course's pandas loader, transformer and mage_ai.io Postgres exporter r
     [[2, 19.75]],
   );
 });
+
+test("a dynamic Python block (Mage's [items, metadata]) fans its Python children out per item; a Python sensor waits until it is true", (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(t, {
+    months: {
+      language: 'python',
+      yaml: ['configuration: { dynamic: true }'],
+      code: lines('@data_loader', 'def months(**kwargs):', "    return [[1, 2, 3], [{'block_uuid': f'month_{m}'} for m in [1, 2, 3]]]"),
+    },
+    trips: {
+      language: 'python',
+      upstream: ['months'],
+      code: lines(
+        'import pandas as pd',
+        '@transformer',
+        'def trips(month, **kwargs):',
+        "    return pd.DataFrame({'month': [month] * month, 'index': [kwargs['dynamic_block_index']] * month})",
+      ),
+    },
+    ready: {
+      language: 'python',
+      type: 'sensor',
+      yaml: ['configuration: { poke_interval: 1 }'],
+      code: lines('import os', '@sensor', 'def check(**kwargs):', "    open('checks.txt', 'a').write('.')", "    return len(open('checks.txt').read()) >= 2"),
+    },
+  });
+  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /Sensor not ready \(check 1\); next check in 1 s/);
+  assert.equal(readFileSync(join(root, 'checks.txt'), 'utf8'), '..');
+  const runs = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+  const trips = runs[0].blocks.find((b: { block: string }) => b.block === 'trips');
+  assert.deepEqual(trips.children, ['trips:month_1', 'trips:month_2', 'trips:month_3']);
+  assert.equal(trips.rows, 6);
+  const child = JSON.parse(pipewright(['preview', 'p', 'trips:month_3', '--json'], { cwd: root }).stdout);
+  assert.deepEqual(
+    child.preview.map((r: { month: number; index: number }) => [Number(r.month), Number(r.index)]),
+    [
+      [3, 2],
+      [3, 2],
+      [3, 2],
+    ],
+  );
+});
