@@ -38,8 +38,9 @@ export async function addBlock(context: vscode.ExtensionContext, projects: Proje
   const kind = await vscode.window.showQuickPick(KINDS, { placeHolder: `Add which kind of block to ${target.pipeline}?` });
   if (!kind) return;
   let language = 'typescript';
-  if (kind.sql) {
-    const picked = await vscode.window.showQuickPick(['typescript', 'sql'], { placeHolder: 'Language' });
+  // Conditionals and callbacks are written in TypeScript; Python blocks take Mage's shape.
+  if (!kind.attached) {
+    const picked = await vscode.window.showQuickPick(kind.sql ? ['typescript', 'sql', 'python'] : ['typescript', 'python'], { placeHolder: 'Language' });
     if (!picked) return;
     language = picked;
   }

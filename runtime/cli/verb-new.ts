@@ -17,12 +17,12 @@ export const newVerb: Verb = {
     'pipewright new project <NAME> [--devcontainer]\n' +
     '       pipewright new devcontainer\n' +
     '       pipewright new pipeline <NAME> [--description TEXT]\n' +
-    '       pipewright new block <PIPELINE> <NAME> --type TYPE [--language typescript|sql] [--upstream UUID ...] [--dynamic] [--reduce-output] [--json]',
+    '       pipewright new block <PIPELINE> <NAME> --type TYPE [--language typescript|sql|python] [--upstream UUID ...] [--dynamic] [--reduce-output] [--json]',
   details: `Block types: ${TEMPLATE_TYPES.join(', ')}. A block's file goes where Mage looks for it\n(data_loaders/, transformers/, data_exporters/, custom/, sensors/, conditionals/, callbacks/) and its entry into\nthe pipeline's metadata.yaml. A conditional or callback is attached to the blocks given with --upstream.\nA dev container is .devcontainer/ (devcontainer.json, Dockerfile) and docker-compose.yml with PostgreSQL\nand a headless scheduler (docker compose --profile scheduler up -d).`,
   flags: {
     project: PROJECT_FLAG,
     type: { type: 'string', value: 'TYPE', description: `Block type: ${TEMPLATE_TYPES.join(', ')}` },
-    language: { type: 'string', value: 'LANG', description: 'Block language: typescript (default) or sql' },
+    language: { type: 'string', value: 'LANG', description: "Block language: typescript (default), sql or python (Mage's shape)" },
     upstream: { type: 'string', value: 'UUID', multiple: true, description: 'An upstream block (repeat for several, in argument order)' },
     dynamic: { type: 'boolean', description: 'A dynamic block: each item of the list it returns runs the downstream blocks once' },
     'reduce-output': { type: 'boolean', description: "On a block downstream of a dynamic one: gather its runs' outputs into one list" },
@@ -97,7 +97,7 @@ function createBlock(invocation: Invocation, [pipeline, name]: string[]): number
   }
   const language = (invocation.flags.language as string | undefined) ?? 'typescript';
   if (!isBlockLanguage(language) || !TEMPLATE_LANGUAGES.includes(language)) {
-    invocation.err(`error: Pipewright writes blocks in ${TEMPLATE_LANGUAGES.join(' or ')}, not "${language}": --language typescript|sql`);
+    invocation.err(`error: Pipewright writes blocks in ${TEMPLATE_LANGUAGES.join(' or ')}, not "${language}": --language typescript|sql|python`);
     return 2;
   }
   const upstream = (invocation.flags.upstream as string[] | undefined) ?? [];

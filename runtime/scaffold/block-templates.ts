@@ -1,4 +1,5 @@
 import type { BlockLanguage } from '../project/block-kinds.js';
+import { pythonTemplate } from './python-templates.js';
 
 /** The block kinds `pipewright new block` can write, with the wrapper each uses. */
 export const TEMPLATE_TYPES = ['data_loader', 'transformer', 'data_exporter', 'custom', 'sensor', 'conditional', 'callback'] as const;
@@ -10,11 +11,12 @@ export type TemplateType = (typeof TEMPLATE_TYPES)[number];
 export const ATTACHED_TYPES: readonly TemplateType[] = ['conditional', 'callback'];
 
 /** Languages `pipewright new block` can write. */
-export const TEMPLATE_LANGUAGES: readonly BlockLanguage[] = ['typescript', 'sql'];
+export const TEMPLATE_LANGUAGES: readonly BlockLanguage[] = ['typescript', 'sql', 'python'];
 
 /** The text of a new block file. */
 export function blockTemplate(type: TemplateType, language: BlockLanguage, options: { upstream: string[]; dynamic?: boolean; perItem?: boolean; gathered?: boolean }): string {
   if (language === 'sql') return sqlTemplate(type, options.upstream);
+  if (language === 'python') return pythonTemplate(type, options);
   if (options.dynamic && type === 'data_loader') return dynamicLoaderTemplate();
   if (options.perItem && type === 'transformer') return perItemTemplate(options.upstream);
   if (options.gathered && (type === 'transformer' || type === 'data_exporter')) return gatheredTemplate(type, options.upstream);

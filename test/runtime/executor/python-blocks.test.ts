@@ -335,3 +335,34 @@ test("a dynamic Python block (Mage's [items, metadata]) fans its Python children
     ],
   );
 });
+
+test('new block --language python writes Mage-shaped blocks that validate and run as written: loader, transformer, exporter, custom, sensor, a dynamic loader', (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const parent = writeTree(t, {});
+  assert.equal(pipewright(['new', 'project', 'mage_like'], { cwd: parent }).code, 0);
+  const root = join(parent, 'mage_like');
+  const add = (...args: string[]) => {
+    const result = pipewright(['new', 'block', 'etl', ...args, '--language', 'python'], { cwd: root });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  assert.equal(pipewright(['new', 'pipeline', 'etl'], { cwd: root }).code, 0);
+  add('load', '--type', 'data_loader');
+  add('clean', '--type', 'transformer', '--upstream', 'load');
+  add('save', '--type', 'data_exporter', '--upstream', 'clean');
+  add('misc', '--type', 'custom');
+  add('wait', '--type', 'sensor');
+  add('months', '--type', 'data_loader', '--dynamic');
+  add('per_month', '--type', 'transformer', '--upstream', 'months');
+  const refused = pipewright(['new', 'block', 'etl', 'when', '--type', 'conditional', '--upstream', 'clean', '--language', 'python'], { cwd: root });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /Pipewright writes conditional blocks in TypeScript: leave out --language/);
+  assert.match(readFileSync(join(root, 'transformers/clean.py'), 'utf8'), /@transformer\ndef transform\(load, \*args, \*\*kwargs\):/);
+  const validate = pipewright(['validate'], { cwd: root });
+  assert.equal(validate.code, 0, validate.stdout);
+  const run = pipewright(['run', 'etl'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /exporting DataFrame/);
+  const runs = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+  assert.deepEqual(runs[0].blocks.find((b: { block: string }) => b.block === 'per_month').children, ['per_month:month_1', 'per_month:month_2', 'per_month:month_3']);
+});
