@@ -35,6 +35,7 @@ export type ProblemCode =
   | 'block-file-outside'
   | 'block-type-mismatch'
   | 'unknown-upstream-df'
+  | 'python-arity'
   | 'orphan-block-file'
   | 'literal-secret'
   | 'stale-file-source'

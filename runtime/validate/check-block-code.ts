@@ -8,6 +8,7 @@ import { SECRET_KEY } from '../project/secrets.js';
 import { RUN_VARIABLES, SQL_LITERAL_FILTER } from '../template/names.js';
 import { findTemplateExpressions } from '../template/template.js';
 import { hasPath, valueRange } from '../yaml/yaml-file.js';
+import { checkPythonArity } from './python-arity.js';
 
 /** The block API wrapper for each block type (the default export of a TypeScript block). */
 const WRAPPER_TYPES: Record<string, string> = {
@@ -89,6 +90,7 @@ export function checkBlockSource(project: Project, pipeline: Pipeline, block: Bl
       });
     }
   }
+  if (block.language === 'python') addProblems(problems, checkPythonArity(file, text, block, { metadata, rangeAt: (offset, length) => rangeAt(file, text, offset, length) }));
   if (block.language === 'sql') {
     addProblems(problems, rawVariables(file, text, block));
     const count = block.upstream.length;

@@ -89,6 +89,36 @@ const CASES: Case[] = [
     says: ['{{ df_2 }} names upstream block 2, but "clean" has 1 (load)'],
   },
   {
+    name: "a Python block whose function takes more inputs than it has upstream blocks is an error at its name, with Mage's message",
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  language: typescript\n  upstream_blocks: [load]', '  language: python\n  upstream_blocks: [load]'),
+      'transformers/clean.ts': null,
+      'transformers/clean.py': lines('from typing import Dict', '', '@transformer', 'def transform(data: Dict[str, int], zones, limit=10, **kwargs):', '    return data'),
+    },
+    expect: ['error python-arity transformers/clean.py:4:5'],
+    says: ['Block clean may be missing upstream dependencies. It expected to have 2 arguments, but only received 1', 'upstream: load in pipelines/p/metadata.yaml; add *args'],
+  },
+  {
+    name: 'a Python block taking *args, or as many inputs as upstream blocks (defaults and keyword-only ones aside), is fine',
+    files: {
+      'pipelines/p/metadata.yaml': VALID_PIPELINE.replace('  language: typescript\n  upstream_blocks: [load]', '  language: python\n  upstream_blocks: [load]'),
+      'transformers/clean.ts': null,
+      'transformers/clean.py': lines(
+        '@transformer',
+        'def transform(',
+        '    data,  # the loaded rows',
+        '    limit=10,',
+        '    *,',
+        '    zones=None,',
+        '    **kwargs,',
+        '):',
+        '    return data',
+      ),
+    },
+    expect: [],
+    says: [],
+  },
+  {
     name: 'a password written into io_config.yaml is a warning that suggests env_var',
     files: {
       'io_config.yaml': lines(
