@@ -12,6 +12,18 @@ export interface RuntimePathSetting {
   workspaceFolderValue?: string;
 }
 
+/**
+ * The Python a run's Python blocks use, as PIPEWRIGHT_PYTHON for the CLI: the pipewright.pythonPath
+ * setting (in an untrusted workspace only the user's own), else the interpreter the Python extension
+ * selected for the folder; nothing when neither says (the CLI then looks for .venv, venv, python3).
+ */
+export function pythonEnv(options: { trusted: boolean; pythonPath: RuntimePathSetting; selected?: string }): Record<string, string> {
+  const setting = options.pythonPath;
+  const configured = (options.trusted ? (setting.workspaceFolderValue ?? setting.workspaceValue ?? setting.globalValue) : setting.globalValue)?.trim();
+  const python = configured || options.selected;
+  return python ? { PIPEWRIGHT_PYTHON: python } : {};
+}
+
 /** The program a CLI call starts. */
 export interface CliPlan {
   executable: string;

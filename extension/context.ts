@@ -31,6 +31,8 @@ export class Ctx implements vscode.Disposable {
     this.logs = vscode.window.createOutputChannel('Pipewright', { log: false } as never) as vscode.OutputChannel;
     this.scheduler = new SchedulerControl(extension);
     this.offer = new ContainerOffer(extension);
+    // The interpreter the Python extension selected runs Python blocks: activated now, it is known by the first run.
+    void vscode.extensions.getExtension('ms-python.python')?.activate();
     extension.subscriptions.push(this.projects, this.runs, this.dags, this.logs, this.scheduler, this);
     // A run's end changes the history (which file watchers may not see inside .pipewright/).
     extension.subscriptions.push(this.runs.onDidChange((run) => run.finished && this.projects.reloadSoon()));

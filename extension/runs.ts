@@ -61,7 +61,7 @@ export interface RuntimeTerminal {
  * after it exits.
  */
 export function runtimeTerminal(context: vscode.ExtensionContext, root: string, args: string[], hooks: { onExit?: (code: number | null) => void } = {}): RuntimeTerminal {
-  const command = cliCommand(context, args);
+  const command = cliCommand(context, args, { root });
   const { executable, env } = command;
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { planCli, READ_ONLY_VERBS } from '../../extension/cli-gate.ts';
+import { planCli, pythonEnv, READ_ONLY_VERBS } from '../../extension/cli-gate.ts';
 
 // The one gate every CLI call of the extension passes: an untrusted workspace cannot choose the
 // program that runs, and runs nothing but the verbs that only read.
@@ -48,4 +48,14 @@ test('package.json restricts the settings that name a program in untrusted works
   const programs = settings.filter((name) => /path|program|executable|interpreter/i.test(name));
   assert.ok(programs.length > 0);
   assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, programs);
+});
+
+test("Python blocks use pipewright.pythonPath, else the Python extension's selected interpreter; an untrusted workspace's own setting is never used", () => {
+  assert.deepEqual(pythonEnv({ trusted: true, pythonPath: { workspaceValue: '/w/.venv/bin/python', globalValue: '/usr/bin/python3' }, selected: '/sel/python' }), {
+    PIPEWRIGHT_PYTHON: '/w/.venv/bin/python',
+  });
+  assert.deepEqual(pythonEnv({ trusted: true, pythonPath: {}, selected: '/sel/python' }), { PIPEWRIGHT_PYTHON: '/sel/python' });
+  assert.deepEqual(pythonEnv({ trusted: true, pythonPath: { globalValue: ' ' } }), {}, 'nothing: the CLI looks for .venv, venv, python3');
+  assert.deepEqual(pythonEnv({ trusted: false, pythonPath: { workspaceValue: '/repo/evil', globalValue: '/mine/python' } }), { PIPEWRIGHT_PYTHON: '/mine/python' });
+  assert.deepEqual(pythonEnv({ trusted: false, pythonPath: { workspaceFolderValue: '/repo/evil' } }), {});
 });
