@@ -6,12 +6,21 @@ import { Dataset } from '../data/dataset.js';
 import { parquetSource, sqlString } from '../data/sql-text.js';
 import { profileOf } from '../project/read-profile.js';
 import type { BlockTask } from '../protocol.js';
+import { join } from 'node:path';
+import type { BigQueryTableOptions } from '../connectors/bigquery.js';
+import { objectStoreFor, warehouseFor } from '../connectors/google-io.js';
+import { acquireLock, releaseLock } from './process-locks.js';
 
 /** What a Python block asks of the runtime through the mage_ai stand-in (python/mage_ai/io/); data travels as parquet files. */
 export type PythonRequest =
   | ({ service: 'postgres.export'; profile: string; file: string } & Pick<PostgresExportOptions, 'table' | 'schema' | 'ifExists' | 'uniqueConstraints' | 'uniqueConflictMethod'>)
   | { service: 'postgres.load'; profile: string; query: string; file: string }
-  | { service: 'postgres.execute'; profile: string; query: string };
+  | { service: 'postgres.execute'; profile: string; query: string }
+  | { service: 'gcs.put'; profile: string; file: string; bucket: string; object: string }
+  | { service: 'gcs.fetch'; profile: string; bucket: string; object: string }
+  | { service: 'gcs.list'; profile: string; bucket: string; prefix: string }
+  | ({ service: 'bigquery.export'; profile: string; file: string } & Pick<BigQueryTableOptions, 'dataset' | 'table' | 'ifExists'>)
+  | { service: 'bigquery.load'; profile: string; query: string; file: string };
 
 /** What the services need from the run: its embedded PostgreSQL, a DuckDB connection to read and write parquet. */
 export interface ServiceContext {
@@ -24,6 +33,7 @@ export interface ServiceContext {
  * binary COPY, the atomic replace, upserts, the embedded profile and redaction as TypeScript blocks do.
  */
 export async function answerPython(task: BlockTask, request: PythonRequest, ctx: ServiceContext): Promise<unknown> {
+  if (request.service.startsWith('gcs.') || request.service.startsWith('bigquery.')) return answerGoogle(task, request, ctx);
   const io = await postgresFor(task, request.profile, ctx);
   if (request.service === 'postgres.export') {
     const { table, schema, ifExists, uniqueConstraints, uniqueConflictMethod } = request;
@@ -40,6 +50,43 @@ export async function answerPython(task: BlockTask, request: PythonRequest, ctx:
     return null;
   }
   throw new Error(`Unknown request ${String((request as { service?: unknown }).service)} from a Python block`);
+}
+
+/** Cloud Storage (objects as files: the Python side reads and writes their formats) and BigQuery, or the embedded profile's local bucket and warehouse. */
+async function answerGoogle(task: BlockTask, request: PythonRequest, ctx: ServiceContext): Promise<unknown> {
+  const settings = profileOf(task.settings, request.profile);
+  if (request.service === 'gcs.put') return void (await objectStoreFor(task.projectRoot, request.profile, settings).put(request.file, request.bucket, request.object));
+  if (request.service === 'gcs.list') return (await objectStoreFor(task.projectRoot, request.profile, settings).list(request.bucket, request.prefix)).map((o) => o.name);
+  if (request.service === 'gcs.fetch') {
+    const store = objectStoreFor(task.projectRoot, request.profile, settings);
+    // Mage's load of a missing object gives an empty DataFrame.
+    if ((await store.list(request.bucket, request.object)).every((o) => o.name !== request.object)) return null;
+    return store.fetch(request.bucket, request.object, join(task.workDir, 'gcs-read'));
+  }
+  const owner = {};
+  const warehouse = warehouseFor(
+    {
+      projectRoot: task.projectRoot,
+      duck: ctx.duck,
+      workDir: task.workDir,
+      warehouseLock: async () => {
+        await acquireLock('warehouse', owner);
+        return async () => releaseLock('warehouse', owner);
+      },
+    },
+    request.profile,
+    settings,
+  );
+  if (request.service === 'bigquery.export') {
+    const { dataset, table, ifExists } = request;
+    return warehouse.export(new Dataset(await ctx.duck(), parquetSource([request.file])), { dataset, table, ifExists });
+  }
+  if (request.service === 'bigquery.load') {
+    const result = await warehouse.query(request.query);
+    await (await ctx.duck()).run(`COPY (SELECT * FROM ${result.source}) TO ${sqlString(request.file)} (FORMAT parquet)`);
+    return null;
+  }
+  throw new Error(`Unknown request ${request.service} from a Python block`);
 }
 
 async function postgresFor(task: BlockTask, profile: string, ctx: ServiceContext): Promise<PostgresIo> {

@@ -1,10 +1,12 @@
 // Mage's Python blocks, run unchanged with a real Python (pandas, pyarrow): mixed with TypeScript and
 // SQL blocks, with Mage's kwargs, tests, logs and errors.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pythonFor } from '../../../runtime/executor/python-runner.ts';
+import { startFakeBigQuery } from '../../google/fake-bigquery.ts';
+import { startFakeGcs } from '../../google/fake-gcs.ts';
 import { pipewright, pipewrightAsync } from '../../helpers/cli.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
 import { startPostgres } from '../../helpers/postgres.ts';
@@ -366,3 +368,71 @@ test('new block --language python writes Mage-shaped blocks that validate and ru
   const runs = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
   assert.deepEqual(runs[0].blocks.find((b: { block: string }) => b.block === 'per_month').children, ['per_month:month_1', 'per_month:month_2', 'per_month:month_3']);
 });
+
+const GOOGLE_EXPORTER = lines(
+  'from mage_ai.io.config import ConfigFileLoader',
+  'from mage_ai.io.google_cloud_storage import GoogleCloudStorage',
+  'from mage_ai.io.bigquery import BigQuery',
+  '',
+  '@data_exporter',
+  'def export_data(df, **kwargs):',
+  "    config = ConfigFileLoader(None, kwargs['profile_name'])",
+  "    GoogleCloudStorage.with_config(config).export(df, 'lake', 'taxi/trips.parquet')",
+  "    GoogleCloudStorage.with_config(config).export(df, 'lake', 'taxi/trips.csv')",
+  "    BigQuery.with_config(config).export(df, 'p.analytics.trips', if_exists='replace')",
+);
+
+const GOOGLE_READER = lines(
+  'from mage_ai.io.config import ConfigFileLoader',
+  'from mage_ai.io.google_cloud_storage import GoogleCloudStorage',
+  'from mage_ai.io.bigquery import BigQuery',
+  '',
+  '@transformer',
+  'def read_back(*args, **kwargs):',
+  "    config = ConfigFileLoader(None, kwargs['profile_name'])",
+  '    gcs = GoogleCloudStorage.with_config(config)',
+  "    parquet = gcs.load('lake', 'taxi/trips.parquet')",
+  "    csv = gcs.load('lake', 'taxi/trips.csv')",
+  "    missing = gcs.load('lake', 'taxi/none.parquet')",
+  "    counted = BigQuery.with_config(config).load('SELECT count(*) AS n FROM analytics.trips')",
+  '    return {',
+  "        'parquet': len(parquet), 'csv': list(csv.columns), 'missing': len(missing),",
+  "        'exists': gcs.exists('lake', 'taxi/'), 'none': gcs.exists('lake', 'other/'), 'warehouse': int(counted['n'][0]),",
+  '    }',
+);
+
+for (const where of ['embedded', 'servers'] as const) {
+  test(`mage_ai.io's GoogleCloudStorage and BigQuery stand-ins write and read through the runtime (${where === 'embedded' ? 'the local bucket and warehouse' : 'the official clients against the local Cloud Storage and BigQuery servers'})`, async (t) => {
+    const python = testPython(t);
+    if (!python) return;
+    const root = pipelineProject(
+      t,
+      {
+        load: {
+          language: 'python',
+          code: lines('import pandas as pd', '@data_loader', 'def load(**kwargs):', "    return pd.DataFrame({'zone': ['A', 'B', 'C'], 'fare': [10.0, 7.5, 3.25]})"),
+        },
+        save: { language: 'python', type: 'data_exporter', upstream: ['load'], code: GOOGLE_EXPORTER },
+        check: { language: 'python', upstream: ['save'], code: GOOGLE_READER },
+      },
+      { variables: { profile_name: where === 'embedded' ? 'default' : 'gcp' } },
+    );
+    let bigqueryTables: (() => ReadonlyMap<string, unknown>) | undefined;
+    if (where === 'servers') {
+      const gcs = await startFakeGcs({ buckets: ['lake'] });
+      t.after(() => gcs.close());
+      const bigquery = await startFakeBigQuery({ gcsEndpoint: gcs.endpoint });
+      t.after(() => bigquery.close());
+      bigqueryTables = () => bigquery.tables;
+      appendFileSync(
+        join(root, 'io_config.yaml'),
+        `gcp:\n  GOOGLE_PROJECT_ID: p\n  GOOGLE_STORAGE_API_ENDPOINT: ${gcs.endpoint}\n  GOOGLE_BIGQUERY_API_ENDPOINT: ${bigquery.endpoint}\n`,
+      );
+    }
+    const run = await pipewrightAsync(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const check = JSON.parse(pipewright(['preview', 'p', 'check', '--json'], { cwd: root }).stdout);
+    assert.deepEqual(check.value, { parquet: 3, csv: ['zone', 'fare'], missing: 0, exists: true, none: false, warehouse: 3 });
+    if (bigqueryTables) assert.ok(bigqueryTables().has('analytics.trips'));
+  });
+}
