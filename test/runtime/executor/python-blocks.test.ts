@@ -371,13 +371,15 @@ test('new block --language python writes Mage-shaped blocks that validate and ru
 
 const GOOGLE_EXPORTER = lines(
   'from mage_ai.io.config import ConfigFileLoader',
+  'from mage_ai.io.file import FileIO',
   'from mage_ai.io.google_cloud_storage import GoogleCloudStorage',
   'from mage_ai.io.bigquery import BigQuery',
   '',
   '@data_exporter',
   'def export_data(df, **kwargs):',
   "    config = ConfigFileLoader(None, kwargs['profile_name'])",
-  "    GoogleCloudStorage.with_config(config).export(df, 'lake', 'taxi/trips.parquet')",
+  "    FileIO().export(df, 'trips.json')",
+  "    GoogleCloudStorage.with_config(config).export(FileIO().load('trips.json'), 'lake', 'taxi/trips.parquet')",
   "    GoogleCloudStorage.with_config(config).export(df, 'lake', 'taxi/trips.csv')",
   "    BigQuery.with_config(config).export(df, 'p.analytics.trips', if_exists='replace')",
 );
