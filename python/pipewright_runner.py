@@ -122,13 +122,19 @@ def collectors(block_type):
     """Mage's collector decorators: each keeps the functions it wraps, in order."""
     found = {}
 
+    def register(name, fn, statuses):
+        # A callback runs on the statuses its decorator names (bare @callback: success).
+        fn.pipewright_statuses = statuses or ('success',)
+        found.setdefault(name, []).append(fn)
+        return fn
+
     def collector(name):
         def decorate(fn=None, *args, **kwargs):
-            # @callback('success') and similar take arguments: then they return the decorator.
+            # @callback('success', 'failure') and similar take arguments: then they return the decorator.
             if fn is None or not callable(fn):
-                return lambda inner: decorate(inner)
-            found.setdefault(name, []).append(fn)
-            return fn
+                statuses = tuple(a for a in (fn, *args) if isinstance(a, str))
+                return lambda inner: register(name, inner, statuses)
+            return register(name, fn, ())
 
         return decorate
 
@@ -218,6 +224,37 @@ def sense(task, fn, arguments, kwargs):
     return {'kind': 'done', 'output': {'kind': 'none', 'files': []}, 'tests': {'passed': 0, 'total': 0}}
 
 
+def run_attached(task, found, inputs):
+    """A conditional (its @condition functions on the guarded block's inputs, AND-ed) or a callback
+    (its @callback functions for the parent's status, or Mage's older @on_success / @on_failure)."""
+    block = task['block']
+    kwargs = kwargs_of(task)
+    parent = task.get('guards') or task['callback']['parent']
+    kwargs['parent_block_uuid'] = parent
+    try:
+        if task.get('guards'):
+            conditions = found.get('condition', [])
+            if not conditions:
+                raise BlockFailure('runtime', f"Condition \"{block['uuid']}\" has no function decorated with @condition", block['file'])
+            decided = all(bool(call(fn, inputs, kwargs)) for fn in conditions)
+            return {'kind': 'done', 'output': {'kind': 'none', 'files': []}, 'tests': {'passed': 0, 'total': 0}, 'condition': decided}
+        on = task['callback']['on']
+        if task['callback'].get('error'):
+            kwargs['error'] = task['callback']['error']['message']
+        for fn in found.get('callback', []):
+            if on in fn.pipewright_statuses:
+                call(fn, inputs, kwargs)
+        for fn in found.get('on_success' if on == 'success' else 'on_failure', []):
+            fn(**kwargs)
+        return {'kind': 'done', 'output': {'kind': 'none', 'files': []}, 'tests': {'passed': 0, 'total': 0}}
+    except BlockFailure:
+        raise
+    except ModuleNotFoundError as error:
+        raise missing_module(error, task)
+    except Exception as error:
+        raise user_error(error, task)
+
+
 def run(task):
     block = task['block']
     file = block['file']
@@ -237,6 +274,8 @@ def run(task):
         raise BlockFailure('syntax', f'SyntaxError: {error.msg}', file, error.lineno)
     except Exception as error:
         raise user_error(error, task)
+    if task.get('guards') or task.get('callback'):
+        return run_attached(task, found, inputs)
     functions = found.get(block['type'], [])
     if not functions:
         raise BlockFailure('runtime', f"Block \"{block['uuid']}\" has no function decorated with @{block['type']}", file)

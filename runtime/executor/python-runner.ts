@@ -19,7 +19,7 @@ import type { AttemptResult } from './worker-pool.js';
 /** What the Python side answers for a task (python/pipewright_runner.py). */
 type PythonMessage =
   | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
-  | { kind: 'done'; output: { kind: StoredOutput['kind']; files: string[] }; tests: { passed: number; total: number } }
+  | { kind: 'done'; output: { kind: StoredOutput['kind']; files: string[] }; tests: { passed: number; total: number }; condition?: boolean }
   | { kind: 'failed'; error: BlockError }
   /** A mage_ai.io call the runtime's connectors carry out; answered on the process's stdin. */
   | ({ kind: 'request'; id: number } & PythonRequest);
@@ -158,7 +158,7 @@ export class PythonRunner implements BlockRunner {
         else if (message.kind === 'failed') finish({ status: 'failed', error: message.error }, true);
         else {
           this.output(task, message.output).then(
-            (output) => finish({ status: 'completed', output, tests: message.tests }, true),
+            (output) => finish({ status: 'completed', output, tests: message.tests, ...(message.condition === undefined ? {} : { condition: message.condition }) }, true),
             (error: unknown) =>
               finish({ status: 'failed', error: (error as { detail?: BlockError }).detail ?? { code: 'runtime', message: (error as Error).message, file: task.block.file } }, true),
           );

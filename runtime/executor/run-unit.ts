@@ -37,6 +37,8 @@ export class UnitExecutor {
   private readonly conditionalsOf: Map<string, Block[]>;
   private readonly callbacksOf: Map<string, Block[]>;
   private readonly startedAt = new Map<string, number>();
+  /** Each unit's inputs, for its Python callbacks. */
+  private readonly inputsOf = new Map<string, BlockTask['upstream']>();
 
   constructor(private readonly ctx: UnitContext) {
     this.conditionalsOf = attachedTo(ctx.pipeline, 'conditionals');
@@ -55,6 +57,7 @@ export class UnitExecutor {
     const upstream = step.inputs.map(({ uuid, output, item }) => ({ uuid, output: item === undefined ? output : itemOutput(output, item) }));
     if (attempt === 1) {
       this.startedAt.set(unit.name, Date.now());
+      this.inputsOf.set(unit.name, upstream);
       const verdict = await this.checkConditions(unit, upstream);
       if (verdict !== true) {
         const details = { durationMs: Date.now() - this.startedAt.get(unit.name)! };
@@ -95,7 +98,8 @@ export class UnitExecutor {
     for (const callback of this.callbacksOf.get(unit.block) ?? []) {
       let error = this.cannotRun(callback);
       if (!error) {
-        const upstream = 'output' in outcome ? [{ uuid: unit.block, output: outcome.output }] : [];
+        // A TypeScript callback gets the block's output; a Python one, as in Mage, the block's inputs.
+        const upstream = callback.language === 'python' ? (this.inputsOf.get(unit.name) ?? []) : 'output' in outcome ? [{ uuid: unit.block, output: outcome.output }] : [];
         const failure = 'error' in outcome ? { error: journal.cleanError(outcome.error) } : {};
         const result = await this.ctx
           .runnerFor(callback.language)
@@ -142,10 +146,10 @@ export class UnitExecutor {
   /** Why an attached conditional or callback cannot run, or undefined when it can. */
   private cannotRun(block: Block): BlockError | undefined {
     if (!block.file || !block.fileExists) return { code: 'runtime', message: missingFileMessage(block) };
-    if (block.language !== 'typescript')
+    if (block.language !== 'typescript' && block.language !== 'python')
       return {
         code: 'unsupported',
-        message: `${block.type === 'callback' ? 'Callback' : 'Condition'} "${block.uuid}" is ${block.language} (${block.file}); Pipewright runs TypeScript ones: rewrite it as a .ts file`,
+        message: `${block.type === 'callback' ? 'Callback' : 'Condition'} "${block.uuid}" is ${block.language} (${block.file}); Pipewright runs TypeScript and Python ones: rewrite it as a .ts or .py file`,
       };
     const build = this.ctx.compiled.get(block.file);
     return build && 'error' in build ? build.error : undefined;

@@ -438,3 +438,50 @@ for (const where of ['embedded', 'servers'] as const) {
     if (bigqueryTables) assert.ok(bigqueryTables().has('analytics.trips'));
   });
 }
+
+test("Mage's Python conditionals and callbacks run: @condition on the guarded block's inputs, @callback('success'/'failure') with the parent's inputs, and the older @on_success", (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(
+    t,
+    {
+      load: { language: 'python', code: lines('@data_loader', 'def load(**kwargs):', "    return {'rows': 3}") },
+      clean: { language: 'python', upstream: ['load'], code: lines('@transformer', 'def clean(data, **kwargs):', '    return data') },
+      broken: { language: 'python', upstream: ['load'], code: lines('@transformer', 'def broken(data, **kwargs):', "    raise ValueError('no good')") },
+      enough: {
+        type: 'conditional',
+        language: 'python',
+        upstream: ['clean'],
+        code: lines('@condition', 'def enough(data, *args, **kwargs):', "    return data['rows'] > kwargs['minimum']"),
+      },
+      notify: {
+        type: 'callback',
+        language: 'python',
+        upstream: ['clean', 'broken'],
+        code: lines(
+          "@callback('success')",
+          'def on_ok(data, *args, **kwargs):',
+          "    open('notes.txt', 'a').write(f\"ok {kwargs['parent_block_uuid']} {data['rows']}\\n\")",
+          '',
+          "@callback('failure')",
+          'def on_bad(data, *args, **kwargs):',
+          "    open('notes.txt', 'a').write(f\"bad {kwargs['parent_block_uuid']} {kwargs['error']}\\n\")",
+          '',
+          '@on_success',
+          'def legacy(**kwargs):',
+          "    open('notes.txt', 'a').write(f\"legacy {kwargs['parent_block_uuid']}\\n\")",
+        ),
+      },
+    },
+    { variables: { minimum: 1 } },
+  );
+  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 1, 'broken fails the run');
+  const notes = readFileSync(join(root, 'notes.txt'), 'utf8').trim().split('\n').sort();
+  assert.deepEqual(notes, ['bad broken ValueError: no good', 'legacy clean', 'ok clean 3']);
+  const skipped = pipewright(['run', 'p', '--block', 'clean', '--var', 'minimum=5'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
+  const runs = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+  assert.equal(runs[0].blocks[0].status, 'condition_failed');
+  assert.match(runs[0].blocks[0].error.message, /Skipped: condition "enough" is false/);
+});
