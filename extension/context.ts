@@ -122,7 +122,10 @@ export class Ctx implements vscode.Disposable {
         { scheme: 'file', pattern: '**/{metadata,triggers,io_config,settings}.yaml' },
         { scheme: 'file', pattern: '**/*.{ts,sql,py}' },
       ],
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.yaml,.env,*.ts,*.sql,*.py}') },
+      // The run history too: the language server shows where the latest run of a block failed.
+      synchronize: {
+        fileEvents: [vscode.workspace.createFileSystemWatcher('**/{*.yaml,.env,*.ts,*.sql,*.py}'), vscode.workspace.createFileSystemWatcher('**/.pipewright/history/runs.jsonl')],
+      },
     };
     this.client = new LanguageClient('pipewright', 'Pipewright', serverOptions, clientOptions);
     this.client.start().catch((error: unknown) => void vscode.window.showErrorMessage(`Pipewright's language server did not start: ${(error as Error).message}`));

@@ -14,13 +14,16 @@ import type { Models } from './models.js';
 import { checkWholeProject } from './project-check.js';
 import type { CheckRequest, CheckResult } from '../runtime/protocol.js';
 import { pipelineFileOf } from '../runtime/project/pipeline-files.js';
+import { historyFile } from '../runtime/layout.js';
 
 /** What a change of one file is, for the checks it needs at once. */
-type Place = { kind: 'pipeline'; dir: string } | { kind: 'root' } | { kind: 'block' } | { kind: 'other' };
+type Place = { kind: 'pipeline'; dir: string } | { kind: 'root' } | { kind: 'block' } | { kind: 'history' } | { kind: 'other' };
 
 function placeOf(root: string, file: string): Place {
   const dir = dirname(file);
   if (pipelineFileOf(root, file)) return { kind: 'pipeline', dir };
+  // A run wrote to the history: where it failed shows in the block files (the model is unchanged).
+  if (file === historyFile(root)) return { kind: 'history' };
   if (dir === root && ['io_config.yaml', 'metadata.yaml', '.env', 'dev.env'].includes(basename(file))) return { kind: 'root' };
   if (/\.(ts|sql|py)$/.test(file)) return { kind: 'block' };
   return { kind: 'other' };
@@ -62,7 +65,7 @@ export class Diagnostics {
     const place = placeOf(root, file);
     // Opening a saved file changes nothing the models hold; editing a block file's code neither, once the model knows the file.
     const before = this.models.current(root);
-    const keepsModel = options.sameAsDisk || (place.kind === 'block' && options.edit && before?.blockUses.has(file));
+    const keepsModel = options.sameAsDisk || place.kind === 'history' || (place.kind === 'block' && options.edit && before?.blockUses.has(file));
     if (!keepsModel) this.models.changed();
     let quick = false;
     try {
@@ -79,7 +82,8 @@ export class Diagnostics {
           this.#queued.add(root);
           this.#next();
         },
-        quick ? 400 : 120,
+        // A run appends to the history many times: its failures are checked once it pauses.
+        place.kind === 'history' ? 1000 : quick ? 400 : 120,
       ),
     );
   }

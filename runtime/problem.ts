@@ -36,6 +36,7 @@ export type ProblemCode =
   | 'block-type-mismatch'
   | 'unknown-upstream-df'
   | 'python-arity'
+  | 'run-failed'
   | 'orphan-block-file'
   | 'literal-secret'
   | 'stale-file-source'

@@ -60,6 +60,11 @@ export class LspClient {
     });
   }
 
+  /** Tells the server a file changed on disk (the editor's file watcher). */
+  watched(path: string): void {
+    void this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path).href, type: 2 }] });
+  }
+
   /** Sends a request about a position in a file (completion, hover, definition, ...). */
   at<T>(method: string, path: string, line: number, character: number): Promise<T> {
     return this.connection.sendRequest(method, { textDocument: { uri: pathToFileURL(path).href }, position: { line, character } }) as Promise<T>;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pipewright } from '../helpers/cli.ts';
 import { lspSession } from '../helpers/lsp-client.ts';
 import { lines } from '../helpers/project-tree.ts';
 
@@ -131,4 +132,24 @@ test('one edit updates the diagnostics of the files it affects: an upstream adde
     [[1, 11, 27]],
   );
   assert.match(profile[0].message, /uses profile "warehouse", which io_config.yaml does not have \(profiles: default\)/);
+});
+
+test("where the latest run of a block failed shows at the user's line once the history changes, and goes when the file is edited", async (t) => {
+  const code = lines("import { dataLoader } from 'pipewright';", 'export default dataLoader(async () => {', "  throw new Error('the source is down');", '});');
+  const { client, root } = await lspSession(t, {
+    'io_config.yaml': 'version: 0.1.1\ndefault:\n  PIPEWRIGHT_EMBEDDED: true\n',
+    'data_loaders/load.ts': code,
+    'pipelines/p/metadata.yaml': lines('blocks:', '- uuid: load', '  type: data_loader', '  language: typescript', 'name: p', 'uuid: p'),
+  });
+  const file = join(root, 'data_loaders/load.ts');
+  const reported = client.diagnostics(file, (d) => d.diagnostics.some((x) => x.code === 'run-failed'), 30_000);
+  assert.equal(pipewright(['run', 'p'], { cwd: root }).code, 1);
+  client.watched(join(root, '.pipewright/history/runs.jsonl'));
+  const failed = (await reported).diagnostics.find((d) => d.code === 'run-failed')!;
+  assert.equal(failed.range.start.line, 2);
+  assert.match(failed.message, /^load failed in run \S+ \(p\): the source is down$/);
+  const cleared = client.diagnostics(file, (d) => !d.diagnostics.some((x) => x.code === 'run-failed'));
+  client.open(file, code, 'typescript');
+  client.change(file, 2, code.replace('the source is down', 'still down'));
+  await cleared;
 });
