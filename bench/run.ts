@@ -1,5 +1,6 @@
 // `npm run bench`: performance targets, each measured against a reference taken in the same run, so
 // the ratios hold from one machine to another. Prints a Markdown table for the README.
+import { pythonExportBench } from './python-bench.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,7 @@ void (async () => {
   if (wanted('language-server')) await languageServerBench(table);
   if (wanted('api-to-postgres')) await apiToPostgresBench(table);
   if (wanted('partitioned-parquet')) await partitionedParquetBench(table);
+  if (wanted('python-export')) await pythonExportBench(table);
   console.log('| what | measured | reference | reference measured | ratio | goal | met |');
   console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
   for (const r of table) {
