@@ -224,6 +224,29 @@ def sense(task, fn, arguments, kwargs):
     return {'kind': 'done', 'output': {'kind': 'none', 'files': []}, 'tests': {'passed': 0, 'total': 0}}
 
 
+def local_gcs(task):
+    """With an embedded profile, pyarrow's GcsFileSystem() is the project's local bucket folders, so a
+    block writing partitioned parquet to Cloud Storage (pq.write_to_dataset(..., filesystem=pa.fs.
+    GcsFileSystem())) runs offline into the local bucket that the runtime's gcs reads."""
+    try:
+        import pyarrow.fs as pafs
+    except ImportError:
+        return
+    real = getattr(pafs, 'PipewrightRealGcsFileSystem', pafs.GcsFileSystem)
+    pafs.PipewrightRealGcsFileSystem = real
+    where = pipewright_bridge.request('gcs.filesystem', profile=task['profile'])
+    if 'local' not in where:
+        pafs.GcsFileSystem = real
+        return
+    buckets = where['local']
+
+    def local_filesystem(*args, **kwargs):
+        os.makedirs(buckets, exist_ok=True)
+        return pafs.SubTreeFileSystem(buckets, pafs.LocalFileSystem())
+
+    pafs.GcsFileSystem = local_filesystem
+
+
 def run_attached(task, found, inputs):
     """A conditional (its @condition functions on the guarded block's inputs, AND-ed) or a callback
     (its @callback functions for the parent's status, or Mage's older @on_success / @on_failure)."""
@@ -266,6 +289,8 @@ def run(task):
         scope[upstream['uuid']] = value
     with open(file, encoding='utf-8') as f:
         source = f.read()
+    if 'GcsFileSystem' in source:
+        local_gcs(task)
     try:
         exec(compile(source, file, 'exec'), scope)
     except ModuleNotFoundError as error:

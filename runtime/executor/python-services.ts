@@ -8,7 +8,7 @@ import { profileOf } from '../project/read-profile.js';
 import type { BlockTask } from '../protocol.js';
 import { join } from 'node:path';
 import type { BigQueryTableOptions } from '../connectors/bigquery.js';
-import { objectStoreFor, warehouseFor } from '../connectors/google-io.js';
+import { embeddedPaths, objectStoreFor, warehouseFor } from '../connectors/google-io.js';
 import { acquireLock, releaseLock } from './process-locks.js';
 
 /** What a Python block asks of the runtime through the mage_ai stand-in (python/mage_ai/io/); data travels as parquet files. */
@@ -20,7 +20,9 @@ export type PythonRequest =
   | { service: 'gcs.fetch'; profile: string; bucket: string; object: string }
   | { service: 'gcs.list'; profile: string; bucket: string; prefix: string }
   | ({ service: 'bigquery.export'; profile: string; file: string } & Pick<BigQueryTableOptions, 'dataset' | 'table' | 'ifExists'>)
-  | { service: 'bigquery.load'; profile: string; query: string; file: string };
+  | { service: 'bigquery.load'; profile: string; query: string; file: string }
+  /** Where pyarrow's GcsFileSystem() writes for this profile: the local bucket folders of an embedded one. */
+  | { service: 'gcs.filesystem'; profile: string };
 
 /** What the services need from the run: its embedded PostgreSQL, a DuckDB connection to read and write parquet. */
 export interface ServiceContext {
@@ -55,6 +57,7 @@ export async function answerPython(task: BlockTask, request: PythonRequest, ctx:
 /** Cloud Storage (objects as files: the Python side reads and writes their formats) and BigQuery, or the embedded profile's local bucket and warehouse. */
 async function answerGoogle(task: BlockTask, request: PythonRequest, ctx: ServiceContext): Promise<unknown> {
   const settings = profileOf(task.settings, request.profile);
+  if (request.service === 'gcs.filesystem') return isEmbeddedProfile(settings) ? { local: embeddedPaths(task.projectRoot).buckets } : { remote: true };
   if (request.service === 'gcs.put') return void (await objectStoreFor(task.projectRoot, request.profile, settings).put(request.file, request.bucket, request.object));
   if (request.service === 'gcs.list') return (await objectStoreFor(task.projectRoot, request.profile, settings).list(request.bucket, request.prefix)).map((o) => o.name);
   if (request.service === 'gcs.fetch') {
