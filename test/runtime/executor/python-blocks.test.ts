@@ -8,6 +8,7 @@ import { pythonFor } from '../../../runtime/executor/python-runner.ts';
 import { startFakeBigQuery } from '../../google/fake-bigquery.ts';
 import { startFakeGcs } from '../../google/fake-gcs.ts';
 import { pipewright, pipewrightAsync } from '../../helpers/cli.ts';
+import { serveFile } from '../../helpers/file-server.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
 import { startPostgres } from '../../helpers/postgres.ts';
 import { lines, writeTree } from '../../helpers/project-tree.ts';
@@ -542,4 +543,48 @@ test("the course's partitioned export through pyarrow's GcsFileSystem lands in t
       ['2021-01-02', 1],
     ],
   );
+});
+
+test("the course's loader reads the taxi CSV.gz over HTTP with its dtypes and dates; --block with --with-upstream and typed --vars work for Python blocks", async (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(t, {
+    load_taxi: {
+      language: 'python',
+      code: lines(
+        'import pandas as pd',
+        '@data_loader',
+        'def load_data(*args, **kwargs):',
+        "    taxi_dtypes = {'VendorID': pd.Int64Dtype(), 'passenger_count': pd.Int64Dtype(), 'trip_distance': float, 'PULocationID': pd.Int64Dtype(), 'fare_amount': float}",
+        "    parse_dates = ['tpep_pickup_datetime', 'tpep_dropoff_datetime']",
+        "    assert isinstance(kwargs['month'], int)",
+        "    return pd.read_csv(kwargs['url'], sep=',', compression='gzip', dtype=taxi_dtypes, parse_dates=parse_dates)",
+      ),
+    },
+    clean: { language: 'python', upstream: ['load_taxi'], code: TRANSFORMER },
+    other: { language: 'python', code: lines('@data_loader', 'def other(**kwargs):', "    raise ValueError('not part of this run')") },
+  });
+  const { writeTaxiCsv } = await import('../../../runtime/sample/write-taxi.ts');
+  const gz = join(root, 'month.csv.gz');
+  await writeTaxiCsv(gz, { rows: 2000, seed: 7 });
+  const url = await serveFile(t, gz, 'yellow_tripdata_2021-01.csv.gz');
+  const run = await pipewrightAsync(['run', 'p', '--block', 'clean', '--with-upstream', '--var', `url=${url}`, '--var', 'month=1'], {
+    cwd: root,
+    env: { PIPEWRIGHT_PYTHON: python },
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const runs = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+  assert.deepEqual(
+    runs[0].blocks.map((b: { block: string; status: string }) => [b.block, b.status]),
+    [
+      ['load_taxi', 'completed'],
+      ['clean', 'completed'],
+    ],
+  );
+  const loaded = runs[0].blocks[0].rows;
+  const cleaned = runs[0].blocks[1].rows;
+  assert.equal(loaded, 2000, 'the loader read every row');
+  assert.ok(cleaned > 0 && cleaned < loaded, 'zero-passenger rides were dropped');
+  const columns = JSON.parse(pipewright(['preview', 'p', 'clean', '--json'], { cwd: root }).stdout).columns.map((c: { name: string; type: string }) => `${c.name} ${c.type}`);
+  assert.ok(columns.includes('vendor_id BIGINT') && columns.includes('tpep_pickup_datetime TIMESTAMP') && columns.includes('lpep_pickup_date DATE'), columns.join(', '));
 });
