@@ -588,3 +588,35 @@ test("the course's loader reads the taxi CSV.gz over HTTP with its dtypes and da
   const columns = JSON.parse(pipewright(['preview', 'p', 'clean', '--json'], { cwd: root }).stdout).columns.map((c: { name: string; type: string }) => `${c.name} ${c.type}`);
   assert.ok(columns.includes('vendor_id BIGINT') && columns.includes('tpep_pickup_datetime TIMESTAMP') && columns.includes('lpep_pickup_date DATE'), columns.join(', '));
 });
+
+test("mage_ai's get_secret_value reads the environment and the project's .env; get_global_variable the pipeline's variables; set_global_variable says why it is refused", (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(
+    t,
+    {
+      read: {
+        language: 'python',
+        code: lines(
+          'from mage_ai.data_preparation.shared.secrets import get_secret_value',
+          'from mage_ai.data_preparation.variable_manager import get_global_variable, set_global_variable',
+          '@data_loader',
+          'def read(**kwargs):',
+          '    try:',
+          "        set_global_variable('p', 'x', 1)",
+          '        refused = None',
+          '    except NotImplementedError as error:',
+          '        refused = str(error)',
+          "    return {'token': get_secret_value('API_TOKEN'), 'year': get_global_variable('p', 'year'), 'refused': refused}",
+        ),
+      },
+    },
+    { variables: { year: 2021 }, files: { '.env': 'API_TOKEN=from-dotenv\n' } },
+  );
+  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const value = JSON.parse(pipewright(['preview', 'p', 'read', '--json'], { cwd: root }).stdout).value;
+  assert.equal(value.year, 2021);
+  assert.match(value.refused, /Pipewright never writes into metadata\.yaml from a run/);
+  assert.equal(value.token, '******', 'a secret-named value stays masked in what the block returned');
+});
