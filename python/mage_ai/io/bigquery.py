@@ -3,22 +3,10 @@ import pandas as pd
 
 import pipewright_bridge
 from mage_ai.io.base import ExportWritePolicy
+from mage_ai.io._runtime import RuntimeIO
 
 
-class BigQuery:
-    def __init__(self, profile='default', **kwargs):
-        self.profile = profile
-
-    @classmethod
-    def with_config(cls, config, **kwargs):
-        return cls(profile=getattr(config, 'profile', 'default'), **kwargs)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
+class BigQuery(RuntimeIO):
     def export(self, df, table_id, if_exists=ExportWritePolicy.REPLACE, **kwargs):
         parts = table_id.split('.')
         if len(parts) not in (2, 3):

@@ -7,22 +7,10 @@ import pandas as pd
 
 import pipewright_bridge
 from mage_ai.io import _formats
+from mage_ai.io._runtime import RuntimeIO
 
 
-class GoogleCloudStorage:
-    def __init__(self, profile='default', **kwargs):
-        self.profile = profile
-
-    @classmethod
-    def with_config(cls, config, **kwargs):
-        return cls(profile=getattr(config, 'profile', 'default'), **kwargs)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
+class GoogleCloudStorage(RuntimeIO):
     def export(self, df, bucket_name, object_key, format=None, **kwargs):
         kind = _formats.format_of(object_key, format)
         file = pipewright_bridge.work_file('.' + kind.value)

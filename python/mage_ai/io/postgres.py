@@ -7,28 +7,11 @@ profile's settings (or the embedded PostgreSQL of an embedded profile) are the r
 import pandas as pd
 
 import pipewright_bridge
+from mage_ai.io._runtime import RuntimeIO
 from mage_ai.io.base import ExportWritePolicy
 
 
-class Postgres:
-    def __init__(self, profile='default', **kwargs):
-        self.profile = profile
-
-    @classmethod
-    def with_config(cls, config, **kwargs):
-        return cls(profile=getattr(config, 'profile', 'default'), **kwargs)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def open(self):
-        return self
-
-    def close(self):
-        pass
+class Postgres(RuntimeIO):
 
     def export(self, df, schema_name=None, table_name=None, index=True, if_exists=ExportWritePolicy.REPLACE, unique_conflict_method=None, unique_constraints=None, **kwargs):
         if table_name is None:
