@@ -1,13 +1,14 @@
 // Mage's Python blocks, run unchanged with a real Python (pandas, pyarrow): mixed with TypeScript and
 // SQL blocks, with Mage's kwargs, tests, logs and errors.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pythonFor } from '../../../runtime/executor/python-runner.ts';
 import { startFakeBigQuery } from '../../google/fake-bigquery.ts';
 import { startFakeGcs } from '../../google/fake-gcs.ts';
-import { pipewright, pipewrightAsync } from '../../helpers/cli.ts';
+import { BIN, pipewright, pipewrightAsync } from '../../helpers/cli.ts';
 import { serveFile } from '../../helpers/file-server.ts';
 import { pipelineProject } from '../../helpers/pipeline-project.ts';
 import { startPostgres } from '../../helpers/postgres.ts';
@@ -619,4 +620,42 @@ test("mage_ai's get_secret_value reads the environment and the project's .env; g
   assert.equal(value.year, 2021);
   assert.match(value.refused, /Pipewright never writes into metadata\.yaml from a run/);
   assert.equal(value.token, '******', 'a secret-named value stays masked in what the block returned');
+});
+
+test('a crashed interpreter fails its block, not the run, and a fresh one runs the next block; Ctrl-C stops a Python block and its process', async (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(t, {
+    crash: { language: 'python', code: lines('import os', '@data_loader', 'def crash(**kwargs):', '    os._exit(3)') },
+    after: { language: 'python', code: lines('@data_loader', 'def after(**kwargs):', "    return {'ok': True}") },
+  });
+  const run = pipewright(['run', 'p', '--concurrency', '1'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 1);
+  const runs = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout);
+  const block = (name: string) => runs[0].blocks.find((b: { block: string }) => b.block === name);
+  assert.match(block('crash').error.message, /^The Python interpreter \(.*\) exited \(code 3\) without finishing the block$/);
+  assert.equal(block('after').status, 'completed');
+
+  const waiting = pipelineProject(t, {
+    wait: { language: 'python', code: lines('import os, time', '@data_loader', 'def wait(**kwargs):', "    open('pid.txt', 'w').write(str(os.getpid()))", '    time.sleep(60)') },
+  });
+  const child = spawn(process.execPath, [BIN, 'run', 'p'], { cwd: waiting, stdio: 'ignore', detached: true, env: { ...process.env, PIPEWRIGHT_PYTHON: python } });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const pidFile = join(waiting, 'pid.txt');
+  for (let i = 0; i < 400 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  process.kill(-child.pid!, 'SIGINT');
+  assert.equal(await exited, 130);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(alive(), false, 'the Python process is gone');
+  const latest = JSON.parse(pipewright(['runs', '--json'], { cwd: waiting }).stdout)[0];
+  assert.deepEqual([latest.status, latest.blocks[0].status], ['cancelled', 'cancelled']);
 });
