@@ -6,6 +6,7 @@ import { Dataset } from '../data/dataset.js';
 import { parquetSource, sqlString } from '../data/sql-text.js';
 import { profileOf } from '../project/read-profile.js';
 import type { BlockTask } from '../protocol.js';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { BigQueryTableOptions } from '../connectors/bigquery.js';
 import { embeddedPaths, objectStoreFor, warehouseFor } from '../connectors/google-io.js';
@@ -21,6 +22,8 @@ export type PythonRequest =
   | { service: 'gcs.list'; profile: string; bucket: string; prefix: string }
   | ({ service: 'bigquery.export'; profile: string; file: string } & Pick<BigQueryTableOptions, 'dataset' | 'table' | 'ifExists'>)
   | { service: 'bigquery.load'; profile: string; query: string; file: string }
+  /** mage_ai's trigger_pipeline: a run of another pipeline of the project, waited for or not. */
+  | { service: 'pipeline.trigger'; pipeline: string; variables: Record<string, unknown>; wait: boolean }
   /** Where pyarrow's GcsFileSystem() writes for this profile: the local bucket folders of an embedded one. */
   | { service: 'gcs.filesystem'; profile: string };
 
@@ -35,6 +38,7 @@ export interface ServiceContext {
  * binary COPY, the atomic replace, upserts, the embedded profile and redaction as TypeScript blocks do.
  */
 export async function answerPython(task: BlockTask, request: PythonRequest, ctx: ServiceContext): Promise<unknown> {
+  if (request.service === 'pipeline.trigger') return triggerPipeline(task, request);
   if (request.service.startsWith('gcs.') || request.service.startsWith('bigquery.')) return answerGoogle(task, request, ctx);
   const io = await postgresFor(task, request.profile, ctx);
   if (request.service === 'postgres.export') {
@@ -55,7 +59,7 @@ export async function answerPython(task: BlockTask, request: PythonRequest, ctx:
 }
 
 /** Cloud Storage (objects as files: the Python side reads and writes their formats) and BigQuery, or the embedded profile's local bucket and warehouse. */
-async function answerGoogle(task: BlockTask, request: PythonRequest, ctx: ServiceContext): Promise<unknown> {
+async function answerGoogle(task: BlockTask, request: Exclude<PythonRequest, { service: 'pipeline.trigger' }>, ctx: ServiceContext): Promise<unknown> {
   const settings = profileOf(task.settings, request.profile);
   if (request.service === 'gcs.filesystem') return isEmbeddedProfile(settings) ? { local: embeddedPaths(task.projectRoot).buckets } : { remote: true };
   if (request.service === 'gcs.put') return void (await objectStoreFor(task.projectRoot, request.profile, settings).put(request.file, request.bucket, request.object));
@@ -90,6 +94,27 @@ async function answerGoogle(task: BlockTask, request: PythonRequest, ctx: Servic
     return null;
   }
   throw new Error(`Unknown request ${request.service} from a Python block`);
+}
+
+/**
+ * Starts `pipewright run <pipeline>` for a block's trigger_pipeline: its own process, in the history
+ * like any run; waited for (its status returned) or left to run on after the block.
+ */
+function triggerPipeline(task: BlockTask, request: Extract<PythonRequest, { service: 'pipeline.trigger' }>): Promise<unknown> {
+  const cli = typeof __dirname === 'string' ? join(__dirname, 'cli.js') : process.argv[1];
+  const args = [cli, 'run', request.pipeline, '--vars', JSON.stringify(request.variables ?? {})];
+  // Not tied to this run's launcher: a run left to go on outlives it.
+  const env = { ...process.env };
+  delete env.PIPEWRIGHT_LAUNCHER_PID;
+  const child = spawn(process.execPath, args, { cwd: task.projectRoot, stdio: 'ignore', detached: !request.wait, env });
+  if (!request.wait) {
+    child.unref();
+    return Promise.resolve({ status: 'running' });
+  }
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ status: code === 0 ? 'completed' : 'failed' }));
+  });
 }
 
 async function postgresFor(task: BlockTask, profile: string, ctx: ServiceContext): Promise<PostgresIo> {

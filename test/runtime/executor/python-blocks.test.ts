@@ -659,3 +659,26 @@ test('a crashed interpreter fails its block, not the run, and a fresh one runs t
   const latest = JSON.parse(pipewright(['runs', '--json'], { cwd: waiting }).stdout)[0];
   assert.deepEqual([latest.status, latest.blocks[0].status], ['cancelled', 'cancelled']);
 });
+
+test("mage_ai's trigger_pipeline runs another pipeline of the project with its variables; with check_status it waits and says how it ended", (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(t, {
+    start: {
+      language: 'python',
+      code: lines(
+        'from mage_ai.orchestration.triggers.api import trigger_pipeline',
+        '@data_loader',
+        'def start(**kwargs):',
+        "    return trigger_pipeline('other', variables={'who': 'start'}, check_status=True, error_on_failure=True)",
+      ),
+    },
+  });
+  mkdirSync(join(root, 'pipelines/other'), { recursive: true });
+  writeFileSync(join(root, 'pipelines/other/metadata.yaml'), lines('blocks:', '- uuid: greet', '  type: data_loader', '  language: python', 'name: other', 'uuid: other'));
+  writeFileSync(join(root, 'data_loaders/greet.py'), lines('@data_loader', 'def greet(**kwargs):', "    return {'hello': kwargs['who']}"));
+  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'start', '--json'], { cwd: root }).stdout).value, { status: 'completed' });
+  assert.deepEqual(JSON.parse(pipewright(['preview', 'other', 'greet', '--json'], { cwd: root }).stdout).value, { hello: 'start' });
+});
