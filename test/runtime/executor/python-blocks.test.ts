@@ -682,3 +682,41 @@ test("mage_ai's trigger_pipeline runs another pipeline of the project with its v
   assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'start', '--json'], { cwd: root }).stdout).value, { status: 'completed' });
   assert.deepEqual(JSON.parse(pipewright(['preview', 'other', 'greet', '--json'], { cwd: root }).stdout).value, { hello: 'start' });
 });
+
+test("Postgres.export's unique_constraints upserts through the runtime: a second run updates the rows it shares with the first and adds the new ones", async (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(t, {
+    save: {
+      language: 'python',
+      type: 'data_exporter',
+      code: lines(
+        'import pandas as pd',
+        'from mage_ai.io.config import ConfigFileLoader',
+        'from mage_ai.io.postgres import Postgres',
+        '@data_exporter',
+        'def save(**kwargs):',
+        "    df = pd.DataFrame({'id': kwargs['ids'], 'label': [kwargs['label']] * len(kwargs['ids'])})",
+        "    with Postgres.with_config(ConfigFileLoader(None, 'default')) as loader:",
+        "        loader.export(df, 'public', 'labels', index=False, if_exists='append', unique_constraints=['id'], unique_conflict_method='UPDATE')",
+      ),
+    },
+  });
+  const { query } = await startPostgres(t, root);
+  for (const [ids, label] of [
+    ['[1, 2]', 'first'],
+    ['[2, 3]', 'second'],
+  ]) {
+    const run = await pipewrightAsync(['run', 'p', '--var', `ids=${ids}`, '--var', `label=${label}`], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+  }
+  const rows = await query('SELECT id, label FROM public.labels ORDER BY id');
+  assert.deepEqual(
+    rows.map((r) => [Number(r.id), r.label]),
+    [
+      [1, 'first'],
+      [2, 'second'],
+      [3, 'second'],
+    ],
+  );
+});
