@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from datetime import datetime
+from urllib.parse import urlparse
 
 # The stand-in mage_ai and the bridge sit beside this file; they come last on sys.path, so a real
 # mage_ai the user installed wins.
@@ -227,7 +228,8 @@ def sense(task, fn, arguments, kwargs):
 def local_gcs(task):
     """With an embedded profile, pyarrow's GcsFileSystem() is the project's local bucket folders, so a
     block writing partitioned parquet to Cloud Storage (pq.write_to_dataset(..., filesystem=pa.fs.
-    GcsFileSystem())) runs offline into the local bucket that the runtime's gcs reads."""
+    GcsFileSystem())) runs offline into the local bucket that the runtime's gcs reads; with a
+    profile's GOOGLE_STORAGE_API_ENDPOINT, it goes to that endpoint."""
     try:
         import pyarrow.fs as pafs
     except ImportError:
@@ -235,6 +237,14 @@ def local_gcs(task):
     real = getattr(pafs, 'PipewrightRealGcsFileSystem', pafs.GcsFileSystem)
     pafs.PipewrightRealGcsFileSystem = real
     where = pipewright_bridge.request('gcs.filesystem', profile=task['profile'])
+    if 'endpoint' in where:
+        url = urlparse(where['endpoint'])
+
+        def endpoint_filesystem(*args, **kwargs):
+            return real(*args, **{'endpoint_override': url.netloc, 'scheme': url.scheme, 'anonymous': True, **kwargs})
+
+        pafs.GcsFileSystem = endpoint_filesystem
+        return
     if 'local' not in where:
         pafs.GcsFileSystem = real
         return

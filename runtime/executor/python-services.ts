@@ -61,7 +61,12 @@ export async function answerPython(task: BlockTask, request: PythonRequest, ctx:
 /** Cloud Storage (objects as files: the Python side reads and writes their formats) and BigQuery, or the embedded profile's local bucket and warehouse. */
 async function answerGoogle(task: BlockTask, request: Exclude<PythonRequest, { service: 'pipeline.trigger' }>, ctx: ServiceContext): Promise<unknown> {
   const settings = profileOf(task.settings, request.profile);
-  if (request.service === 'gcs.filesystem') return isEmbeddedProfile(settings) ? { local: embeddedPaths(task.projectRoot).buckets } : { remote: true };
+  if (request.service === 'gcs.filesystem') {
+    if (isEmbeddedProfile(settings)) return { local: embeddedPaths(task.projectRoot).buckets };
+    // Another Cloud Storage endpoint (a local server speaking its JSON API): pyarrow's client goes there too.
+    const endpoint = settings.GOOGLE_STORAGE_API_ENDPOINT;
+    return typeof endpoint === 'string' && endpoint ? { endpoint } : { remote: true };
+  }
   if (request.service === 'gcs.put') return void (await objectStoreFor(task.projectRoot, request.profile, settings).put(request.file, request.bucket, request.object));
   if (request.service === 'gcs.list') return (await objectStoreFor(task.projectRoot, request.profile, settings).list(request.bucket, request.prefix)).map((o) => o.name);
   if (request.service === 'gcs.fetch') {

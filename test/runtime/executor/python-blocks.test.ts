@@ -488,63 +488,73 @@ test("Mage's Python conditionals and callbacks run: @condition on the guarded bl
   assert.match(runs[0].blocks[0].error.message, /Skipped: condition "enough" is false/);
 });
 
-test("the course's partitioned export through pyarrow's GcsFileSystem lands in the local bucket with an embedded profile, where the runtime's gcs reads it", (t) => {
-  const python = testPython(t);
-  if (!python) return;
-  const root = pipelineProject(t, {
-    load: {
-      language: 'python',
-      code: lines(
-        'import pandas as pd',
-        '@data_loader',
-        'def load(**kwargs):',
-        "    return pd.DataFrame({'fare': [1.0, 2.0, 3.0], 'tpep_pickup_datetime': pd.to_datetime(['2021-01-01 10:00', '2021-01-01 11:00', '2021-01-02 09:00'])})",
-      ),
-    },
-    save: {
-      language: 'python',
-      type: 'data_exporter',
-      upstream: ['load'],
-      code: lines(
-        'import pyarrow as pa',
-        'import pyarrow.parquet as pq',
-        'import os',
-        '',
-        "os.environ['GOOGLE_APPLICATION_CREDENTIALS'] = '/home/src/my-creds.json'",
-        "bucket_name = 'mage-zoomcamp-lake'",
-        "table_name = 'nyc_taxi_data'",
-        "root_path = f'{bucket_name}/{table_name}'",
-        '',
-        '@data_exporter',
-        'def export_data(data, *args, **kwargs):',
-        "    data['tpep_pickup_date'] = data['tpep_pickup_datetime'].dt.date",
-        '    table = pa.Table.from_pandas(data)',
-        '    gcs = pa.fs.GcsFileSystem()',
-        "    pq.write_to_dataset(table, root_path=root_path, partition_cols=['tpep_pickup_date'], filesystem=gcs)",
-      ),
-    },
-    check: {
-      upstream: ['save'],
-      code: lines(
-        "import { transformer } from 'pipewright';",
-        'export default transformer(async (_saved, ctx) => {',
-        "  const trips = await (await ctx.io.gcs()).readParquet({ bucket: 'mage-zoomcamp-lake', prefix: 'nyc_taxi_data/' });",
-        "  return trips.sql('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS trips FROM data GROUP BY 1 ORDER BY 1');",
-        '});',
-      ),
-    },
+for (const where of ['embedded', 'server'] as const) {
+  test(`the course's partitioned export through pyarrow's GcsFileSystem lands ${where === 'embedded' ? 'in the local bucket with an embedded profile' : "at the profile's Cloud Storage endpoint (the local server)"}, where the runtime's gcs reads it`, async (t) => {
+    const python = testPython(t);
+    if (!python) return;
+    const root = pipelineProject(t, {
+      load: {
+        language: 'python',
+        code: lines(
+          'import pandas as pd',
+          '@data_loader',
+          'def load(**kwargs):',
+          "    return pd.DataFrame({'fare': [1.0, 2.0, 3.0], 'tpep_pickup_datetime': pd.to_datetime(['2021-01-01 10:00', '2021-01-01 11:00', '2021-01-02 09:00'])})",
+        ),
+      },
+      save: {
+        language: 'python',
+        type: 'data_exporter',
+        upstream: ['load'],
+        code: lines(
+          'import pyarrow as pa',
+          'import pyarrow.parquet as pq',
+          'import os',
+          '',
+          "os.environ['GOOGLE_APPLICATION_CREDENTIALS'] = '/home/src/my-creds.json'",
+          "bucket_name = 'mage-zoomcamp-lake'",
+          "table_name = 'nyc_taxi_data'",
+          "root_path = f'{bucket_name}/{table_name}'",
+          '',
+          '@data_exporter',
+          'def export_data(data, *args, **kwargs):',
+          "    data['tpep_pickup_date'] = data['tpep_pickup_datetime'].dt.date",
+          '    table = pa.Table.from_pandas(data)',
+          '    gcs = pa.fs.GcsFileSystem()',
+          "    pq.write_to_dataset(table, root_path=root_path, partition_cols=['tpep_pickup_date'], filesystem=gcs)",
+        ),
+      },
+      check: {
+        upstream: ['save'],
+        code: lines(
+          "import { transformer } from 'pipewright';",
+          'export default transformer(async (_saved, ctx) => {',
+          "  const trips = await (await ctx.io.gcs(ctx.profile)).readParquet({ bucket: 'mage-zoomcamp-lake', prefix: 'nyc_taxi_data/' });",
+          "  return trips.sql('SELECT CAST(tpep_pickup_date AS VARCHAR) AS day, count(*) AS trips FROM data GROUP BY 1 ORDER BY 1');",
+          '});',
+        ),
+      },
+    });
+    let objects: (() => string[]) | undefined;
+    if (where === 'server') {
+      const gcs = await startFakeGcs({ buckets: ['mage-zoomcamp-lake'] });
+      t.after(() => gcs.close());
+      objects = () => [...gcs.objects.keys()];
+      appendFileSync(join(root, 'io_config.yaml'), `gcp:\n  GOOGLE_PROJECT_ID: p\n  GOOGLE_STORAGE_API_ENDPOINT: ${gcs.endpoint}\n`);
+    }
+    const run = await pipewrightAsync(['run', 'p', ...(where === 'server' ? ['--profile', 'gcp'] : [])], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    if (objects) assert.equal(objects().filter((o) => o.endsWith('.parquet')).length, 2, 'one object per day, on the server');
+    const days = JSON.parse(pipewright(['preview', 'p', 'check', '--json'], { cwd: root }).stdout).preview;
+    assert.deepEqual(
+      days.map((r: { day: string; trips: number }) => [r.day, Number(r.trips)]),
+      [
+        ['2021-01-01', 2],
+        ['2021-01-02', 1],
+      ],
+    );
   });
-  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
-  assert.equal(run.code, 0, run.stdout + run.stderr);
-  const days = JSON.parse(pipewright(['preview', 'p', 'check', '--json'], { cwd: root }).stdout).preview;
-  assert.deepEqual(
-    days.map((r: { day: string; trips: number }) => [r.day, Number(r.trips)]),
-    [
-      ['2021-01-01', 2],
-      ['2021-01-02', 1],
-    ],
-  );
-});
+}
 
 test("the course's loader reads the taxi CSV.gz over HTTP with its dtypes and dates; --block with --with-upstream and typed --vars work for Python blocks", async (t) => {
   const python = testPython(t);
