@@ -37,7 +37,7 @@ class BlockFailure(Exception):
             self.detail['stack'] = stack
 
 
-STAND_IN = 'mage_ai.data_preparation.decorators, mage_ai.data_preparation.variable_manager (get_global_variable), mage_ai.data_preparation.shared.secrets, mage_ai.settings.repo, mage_ai.io.config, mage_ai.io.base, mage_ai.io.postgres, mage_ai.io.google_cloud_storage, mage_ai.io.bigquery, mage_ai.io.file, mage_ai.orchestration.triggers.api'
+STAND_IN = 'mage_ai.data_preparation.decorators, mage_ai.data_preparation.variable_manager, mage_ai.data_preparation.shared.secrets, mage_ai.settings.repo, mage_ai.io.config, mage_ai.io.base, mage_ai.io.postgres, mage_ai.io.google_cloud_storage, mage_ai.io.bigquery, mage_ai.io.file, mage_ai.orchestration.triggers.api'
 
 
 def missing_module(error, task):
