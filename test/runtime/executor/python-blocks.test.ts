@@ -1,7 +1,7 @@
 // Mage's Python blocks, run unchanged with a real Python (pandas, pyarrow): mixed with TypeScript and
 // SQL blocks, with Mage's kwargs, tests, logs and errors.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -729,4 +729,35 @@ test("Postgres.export's unique_constraints upserts through the runtime: a second
       [3, 'second'],
     ],
   );
+});
+
+test('a polars DataFrame is stored as a table like a pandas one, and the Python block after it gets a pandas DataFrame', (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const has = spawnSync(python, ['-c', 'import polars'], { encoding: 'utf8' });
+  if (has.status !== 0) {
+    if (process.env.PIPEWRIGHT_REQUIRE_PYTHON) assert.fail("no polars in the tests' Python: bash scripts/python-setup.sh installs it");
+    t.skip("no polars in the tests' Python (bash scripts/python-setup.sh installs it)");
+    return;
+  }
+  const root = pipelineProject(t, {
+    load: { language: 'python', code: lines('import polars as pl', '@data_loader', 'def load(**kwargs):', "    return pl.DataFrame({'zone': ['A', 'B'], 'fare': [1.5, 2.5]})") },
+    after: {
+      language: 'python',
+      upstream: ['load'],
+      code: lines(
+        '@transformer',
+        'def after(df, **kwargs):',
+        "    return {'type': f'{type(df).__module__.split(\".\")[0]}.{type(df).__name__}', 'total': float(df['fare'].sum())}",
+      ),
+    },
+  });
+  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const load = JSON.parse(pipewright(['preview', 'p', 'load', '--json'], { cwd: root }).stdout);
+  assert.deepEqual(
+    load.columns.map((c: { name: string; type: string }) => `${c.name} ${c.type}`),
+    ['zone VARCHAR', 'fare DOUBLE'],
+  );
+  assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'after', '--json'], { cwd: root }).stdout).value, { type: 'pandas.DataFrame', total: 4 });
 });
