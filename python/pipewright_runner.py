@@ -116,6 +116,9 @@ def kwargs_of(task):
     )
     if task.get('item'):
         kwargs['dynamic_block_index'] = task['item']['index']
+    # Mage's folder name for a run's outputs: the trigger (if any), then the execution date.
+    stamp = kwargs['execution_date'].strftime('%Y%m%dT%H%M%S') if isinstance(kwargs.get('execution_date'), datetime) else ''
+    kwargs.setdefault('execution_partition', f"{kwargs['trigger_name']}/{stamp}" if kwargs.get('trigger_name') else stamp)
     return kwargs
 
 

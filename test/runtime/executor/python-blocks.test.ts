@@ -107,13 +107,17 @@ test('a TypeScript block feeds a Python block a DataFrame; a returned dict or li
     summary: {
       language: 'python',
       upstream: ['rows'],
-      code: lines('@transformer', 'def summarize(df, **kwargs):', "    return {'type': type(df).__name__, 'total': float(df['fare'].sum()), 'block': kwargs['block_uuid']}"),
+      code: lines(
+        '@transformer',
+        'def summarize(df, **kwargs):',
+        "    return {'type': type(df).__name__, 'total': float(df['fare'].sum()), 'block': kwargs['block_uuid'], 'partition': kwargs['execution_partition']}",
+      ),
     },
   });
-  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  const run = pipewright(['run', 'p', '--execution-date', '2021-01-05T06:00:00Z'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const preview = JSON.parse(pipewright(['preview', 'p', 'summary', '--json'], { cwd: root }).stdout);
-  assert.deepEqual(preview.value, { type: 'DataFrame', total: 17.5, block: 'summary' });
+  assert.deepEqual(preview.value, { type: 'DataFrame', total: 17.5, block: 'summary', partition: '20210105T060000' });
 });
 
 test("a Python block's errors name its file and line; failed tests, wrong arity and a missing module say what to do", (t) => {
