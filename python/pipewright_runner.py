@@ -86,6 +86,9 @@ def block_logger(task):
 
 def read_input(task, upstream):
     output = upstream['output']
+    # Several outputs of one block, or the runs of a block per item: a list.
+    if output.get('parts'):
+        return [read_input(task, {'uuid': upstream['uuid'], 'output': part}) for part in output['parts']]
     if output['kind'] == 'table':
         pd = pandas(task)
         frames = [pd.read_parquet(file) for file in output['files']]
@@ -167,23 +170,25 @@ def user_error(error, task):
     return BlockFailure('runtime', f'{type(error).__name__}: {error}', file, line, stack)
 
 
-def store(task, value):
-    """A block's output as Pipewright stores every block's: a table as parquet, anything else as JSON."""
-    os.makedirs(task['outputDir'], exist_ok=True)
+def is_frame(value):
+    return type(value).__module__.split('.')[0] in ('pandas', 'polars') and type(value).__name__ == 'DataFrame'
+
+
+def store_one(task, value, name):
+    """One output as Pipewright stores every block's: a table as parquet, anything else as JSON."""
     if value is None:
         return {'kind': 'none', 'files': []}
     kind = type(value).__module__.split('.')[0]
-    if kind == 'pandas' and type(value).__name__ == 'DataFrame':
-        file = os.path.join(task['outputDir'], 'data.parquet')
-        value.to_parquet(file, index=False)
-        return {'kind': 'table', 'files': [file]}
-    if kind == 'polars' and type(value).__name__ == 'DataFrame':
-        file = os.path.join(task['outputDir'], 'data.parquet')
-        value.write_parquet(file)
+    if is_frame(value):
+        file = os.path.join(task['outputDir'], f'{name}.parquet')
+        if kind == 'polars':
+            value.write_parquet(file)
+        else:
+            value.to_parquet(file, index=False)
         return {'kind': 'table', 'files': [file]}
     if kind == 'pandas' and type(value).__name__ == 'Series':
         value = value.tolist()
-    file = os.path.join(task['outputDir'], 'data.json')
+    file = os.path.join(task['outputDir'], f'{name}.json')
     try:
         text = json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, 'isoformat') else str(v))
     except (TypeError, ValueError) as error:
@@ -191,6 +196,19 @@ def store(task, value):
     with open(file, 'w', encoding='utf-8') as f:
         f.write(text)
     return {'kind': 'json', 'files': [file]}
+
+
+def store(task, value):
+    """A block's output; several outputs with a table among them (Mage's output_0, output_1, ...) are
+    stored one by one, and the next block receives them as a list."""
+    os.makedirs(task['outputDir'], exist_ok=True)
+    if isinstance(value, (list, tuple)) and any(is_frame(v) for v in value):
+        parts = [store_one(task, v, f'output_{i}') for i, v in enumerate(value)]
+        summary = os.path.join(task['outputDir'], 'outputs.json')
+        with open(summary, 'w', encoding='utf-8') as f:
+            json.dump([f'{type(v).__name__} ({len(v)} rows)' if is_frame(v) else v for v in value], f, default=str)
+        return {'kind': 'json', 'files': [summary], 'parts': parts}
+    return store_one(task, value, 'data')
 
 
 def first_output(result):

@@ -19,10 +19,17 @@ import type { AttemptResult } from './worker-pool.js';
 /** What the Python side answers for a task (python/pipewright_runner.py). */
 type PythonMessage =
   | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
-  | { kind: 'done'; output: { kind: StoredOutput['kind']; files: string[] }; tests: { passed: number; total: number }; condition?: boolean }
+  | { kind: 'done'; output: WrittenOutput; tests: { passed: number; total: number }; condition?: boolean }
   | { kind: 'failed'; error: BlockError }
   /** A mage_ai.io call the runtime's connectors carry out; answered on the process's stdin. */
   | ({ kind: 'request'; id: number } & PythonRequest);
+
+/** What the Python side wrote: one output, or several (Mage's output_0, output_1, ...) as parts. */
+interface WrittenOutput {
+  kind: StoredOutput['kind'];
+  files: string[];
+  parts?: WrittenOutput[];
+}
 
 /** How an attempt ended, before its memory is measured. */
 type Ended = AttemptResult extends infer R ? (R extends unknown ? Omit<R, 'peakMemoryBytes'> : never) : never;
@@ -182,18 +189,20 @@ export class PythonRunner implements BlockRunner {
   }
 
   /** The block's output as every block's: a table described from its parquet, JSON with its size. */
-  private async output(task: BlockTask, written: { kind: StoredOutput['kind']; files: string[] }): Promise<StoredOutput> {
+  private async output(task: BlockTask, written: WrittenOutput): Promise<StoredOutput> {
     const duck = () => (this.duck ??= openDuck());
-    let output: StoredOutput;
-    let value: unknown;
-    if (written.kind === 'table') {
-      output = await describeParquet(await duck(), written.files);
-      value = task.dynamic ? new Dataset(await duck(), parquetSource(written.files)) : undefined;
-    } else if (written.kind === 'none') output = { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 };
-    else {
-      value = JSON.parse(readFileSync(written.files[0], 'utf8'));
-      output = { kind: 'json', files: written.files, rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(written.files[0]).size };
-    }
+    const described = async (one: WrittenOutput): Promise<{ output: StoredOutput; value: unknown }> => {
+      if (one.kind === 'table') {
+        const output = await describeParquet(await duck(), one.files);
+        return { output, value: task.dynamic ? new Dataset(await duck(), parquetSource(one.files)) : undefined };
+      }
+      if (one.kind === 'none') return { output: { kind: 'none', files: [], rows: 0, columns: [], bytes: 0 }, value: undefined };
+      const value: unknown = JSON.parse(readFileSync(one.files[0], 'utf8'));
+      return { output: { kind: 'json', files: one.files, rows: Array.isArray(value) ? value.length : 1, columns: [], bytes: statSync(one.files[0]).size }, value };
+    };
+    const { output, value } = await described(written);
+    // Several outputs (a table among them): each stored as its own, the next block gets them as a list.
+    if (written.parts) output.parts = await Promise.all(written.parts.map(async (part) => (await described(part)).output));
     // A dynamic block's list (or Mage's [items, metadata], or a table's rows) becomes its items, as for every block.
     return task.dynamic ? { ...output, items: await writeItems(task, value) } : output;
   }

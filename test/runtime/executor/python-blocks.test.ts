@@ -765,3 +765,40 @@ test('a polars DataFrame is stored as a table like a pandas one, and the Python 
   );
   assert.deepEqual(JSON.parse(pipewright(['preview', 'p', 'after', '--json'], { cwd: root }).stdout).value, { type: 'pandas.DataFrame', total: 4 });
 });
+
+test("a Python block returning several outputs with a DataFrame among them (Mage's output_0, output_1) gives the next blocks the list, tables intact", (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(t, {
+    split: {
+      language: 'python',
+      code: lines('import pandas as pd', '@data_loader', 'def split(**kwargs):', "    return pd.DataFrame({'n': [1, 2, 3]}), pd.DataFrame({'m': [4.5]}), {'note': 'both'}"),
+    },
+    py_after: {
+      language: 'python',
+      upstream: ['split'],
+      code: lines(
+        '@transformer',
+        'def after(outputs, **kwargs):',
+        '    first, second, note = outputs',
+        "    return {'rows': [len(first), len(second)], 'sum': int(first['n'].sum()), 'note': note['note']}",
+      ),
+    },
+    ts_after: {
+      upstream: ['split'],
+      code: lines(
+        "import { transformer } from 'pipewright';",
+        'export default transformer(async (outputs) => {',
+        '  const [first, second, note] = outputs as unknown as [{ count(): Promise<number> }, { count(): Promise<number> }, { note: string }];',
+        '  return { rows: [await first.count(), await second.count()], note: note.note };',
+        '});',
+      ),
+    },
+  });
+  const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const value = (block: string) => JSON.parse(pipewright(['preview', 'p', block, '--json'], { cwd: root }).stdout).value;
+  assert.deepEqual(value('py_after'), { rows: [3, 1], sum: 6, note: 'both' });
+  assert.deepEqual(value('ts_after'), { rows: [3, 1], note: 'both' });
+  assert.deepEqual(value('split'), ['DataFrame (3 rows)', 'DataFrame (1 rows)', { note: 'both' }]);
+});
