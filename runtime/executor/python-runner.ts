@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { setLongTimeout } from '../abortable-sleep.js';
+import { interruptAll, withInterruptScope } from '../interrupts.js';
 import { openDuck } from '../data/duck.js';
 import { describeParquet } from '../data/persist.js';
 import { Dataset } from '../data/dataset.js';
@@ -61,6 +62,9 @@ function runnerDir(): string {
   if (process.env.PIPEWRIGHT_PYTHON_DIR) return process.env.PIPEWRIGHT_PYTHON_DIR;
   return join(typeof __dirname === 'string' ? __dirname : process.cwd(), 'python');
 }
+
+/** How long a stopped block's requests get to be interrupted (a cancel needs a connection). */
+const ABORT_GRACE_MS = 1000;
 
 /** The peak resident memory of a process (Linux), or 0 where it cannot be read. */
 function peakOf(pid: number | undefined): number {
@@ -141,9 +145,14 @@ export class PythonRunner implements BlockRunner {
         proc.onMessage = proc.onPrint = proc.onEnd = undefined;
         const peakMemoryBytes = Math.max(peakOf(proc.child.pid), process.memoryUsage.rss());
         if (reusable && this.all.has(proc)) this.idle.push(proc);
-        else this.kill(proc);
+        else {
+          this.kill(proc);
+          // What the block asked of the runtime and is still under way (a PostgreSQL statement, a BigQuery job) stops with it.
+          void interruptAll(ABORT_GRACE_MS, scope);
+        }
         resolve({ ...result, peakMemoryBytes } as AttemptResult);
       };
+      const scope = {};
       const onAbort = () => finish({ status: 'cancelled', error: { code: 'cancelled', message: 'Cancelled' } }, false);
       const timeout = options.timeoutSeconds;
       const timer =
@@ -161,7 +170,7 @@ export class PythonRunner implements BlockRunner {
       proc.onEnd = (why) => finish({ status: 'failed', error: { code: 'runtime', message: why, file: task.block.file } }, false);
       proc.onMessage = (message) => {
         if (message.kind === 'log') options.onMessage(message);
-        else if (message.kind === 'request') this.answer(proc, task, message);
+        else if (message.kind === 'request') withInterruptScope(scope, () => this.answer(proc, task, message));
         else if (message.kind === 'failed') finish({ status: 'failed', error: message.error }, true);
         else {
           this.output(task, message.output).then(

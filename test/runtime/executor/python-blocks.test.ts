@@ -802,3 +802,43 @@ test("a Python block returning several outputs with a DataFrame among them (Mage
   assert.deepEqual(value('ts_after'), { rows: [3, 1], note: 'both' });
   assert.deepEqual(value('split'), ['DataFrame (3 rows)', 'DataFrame (1 rows)', { note: 'both' }]);
 });
+
+test('a Python block stopped while the runtime runs its mage_ai.io request has that request stopped too: the PostgreSQL statement is cancelled', async (t) => {
+  const python = testPython(t);
+  if (!python) return;
+  const root = pipelineProject(t, {
+    slow: {
+      language: 'python',
+      yaml: ['timeout: 3'],
+      code: lines(
+        'from mage_ai.io.config import ConfigFileLoader',
+        'from mage_ai.io.postgres import Postgres',
+        '@data_loader',
+        'def slow(**kwargs):',
+        "    Postgres.with_config(ConfigFileLoader(None, 'default')).execute('SELECT pg_sleep(120)')",
+      ),
+    },
+    // Keeps the run (and its process) going after the slow block is stopped.
+    keep: { code: "import { dataLoader } from 'pipewright';\nexport default dataLoader(async () => { await new Promise((r) => setTimeout(r, 8000)); return []; });\n" },
+  });
+  const { query } = await startPostgres(t, root);
+  const events = join(root, 'events.jsonl');
+  const run = pipewrightAsync(['run', 'p', '--events', events], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
+  const sleeping = async () => Number((await query("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(120)%'"))[0].n);
+  const slowEnded = () => existsSync(events) && /"kind":"block-finished"[^\n]*"block":"slow"/.test(readFileSync(events, 'utf8'));
+  let seen = 0;
+  for (let i = 0; i < 150 && !slowEnded(); i++) {
+    seen = Math.max(seen, await sleeping());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(seen, 1, 'the statement ran on the server while the block waited for it');
+  let left = await sleeping();
+  for (let i = 0; i < 20 && left > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await sleeping();
+  }
+  assert.equal(left, 0, "the stopped block's statement was cancelled while the run went on");
+  assert.equal((await run).code, 1);
+  const slow = JSON.parse(pipewright(['runs', '--json'], { cwd: root }).stdout)[0].blocks.find((b: { block: string }) => b.block === 'slow');
+  assert.match(slow.error.message, /Timed out after 3 s/);
+});
