@@ -99,6 +99,8 @@ export class PythonRunner implements BlockRunner {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     const proc: PythonProcess = { child };
+    // A process that died as a task was written to it is reported by its exit, not by the pipe's error.
+    child.stdin!.on('error', () => undefined);
     createInterface({ input: child.stdout! }).on('line', (line) => proc.onPrint?.('info', line));
     createInterface({ input: child.stderr! }).on('line', (line) => proc.onPrint?.('error', line));
     createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
