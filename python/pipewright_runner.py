@@ -10,6 +10,7 @@ import inspect
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import traceback
@@ -362,6 +363,9 @@ def run(task):
 
 
 def main():
+    # Ctrl-C reaches the whole process group: the runtime decides what it stops (and kills this
+    # process then), so a block never sees it as its own KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for line in sys.stdin:
         if not line.strip():
             continue

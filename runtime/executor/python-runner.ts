@@ -225,7 +225,12 @@ export class PythonRunner implements BlockRunner {
 
   /** Stops every process. */
   async close(): Promise<void> {
+    // Killed and waited for (at most 2 s), so none is left behind when the runtime exits right after.
+    const ended = [...this.all].map(
+      (proc) => new Promise<void>((resolve) => (proc.child.exitCode !== null || proc.child.signalCode !== null ? resolve() : proc.child.once('exit', () => resolve()))),
+    );
     for (const proc of [...this.all]) this.kill(proc);
+    await Promise.race([Promise.all(ended), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     const duck = await this.duck;
     duck?.closeSync();
   }
