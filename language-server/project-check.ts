@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadProject } from '../runtime/project/load-project.js';
 import { validateProject } from '../runtime/validate/validate-project.js';
 import { overlayHost } from './overlay-host.js';
-import { readHistory } from '../runtime/history/run-history.js';
+import { runsOf } from './run-status.js';
 import { lastRunFailures } from '../runtime/validate/run-failures.js';
 import { diskHost } from '../runtime/project/host.js';
 
@@ -28,7 +28,7 @@ export function checkWholeProject(request: CheckRequest): CheckResult {
   const host = overlayHost(() => documents);
   try {
     const project = loadProject(request.root, { host });
-    return { id: request.id, problems: [...validateProject(project, { host }), ...lastRunFailures(project, readHistory(request.root), changedSince(documents))] };
+    return { id: request.id, problems: [...validateProject(project, { host }), ...lastRunFailures(project, runsOf(request.root), changedSince(documents))] };
   } catch (error) {
     return { id: request.id, error: (error as Error).stack ?? String(error) };
   }

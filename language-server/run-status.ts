@@ -17,7 +17,7 @@ const MARK: Record<string, string> = {
 /** The run history of each project, read again only when runs.jsonl changed. */
 const cache = new Map<string, { stamp: string; runs: RunRecord[] }>();
 
-function runsOf(root: string): RunRecord[] {
+export function runsOf(root: string): RunRecord[] {
   let stamp: string;
   try {
     const stat = statSync(historyFile(root));
