@@ -158,7 +158,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       }
     };
     // Workers for the blocks that can start at once (an idle worker holds some 15 MB); more start on demand.
-    pool.warm(Math.min(concurrency, Math.max(1, plan.filter((u) => graph.upstream.get(u)!.every((up) => !plan.includes(up))).length)));
+    const inRun = new Set(plan);
+    pool.warm(Math.min(concurrency, Math.max(1, plan.filter((u) => graph.upstream.get(u)!.every((up) => !inRun.has(up))).length)));
     // Callbacks may still run when the state is done.
     while (!state.done || running.size > 0) {
       for (const step of state.next()) handle(step);

@@ -124,7 +124,7 @@ export class RunState {
     }
     while (this.queue.length > 0 && this.running.size < this.input.concurrency) {
       const unit = this.queue.shift()!;
-      const refusal = this.refusal('Cancelled before it started');
+      const refusal = this.refusal();
       if (refusal) {
         steps.push(...this.settle(unit, { status: 'cancelled', attempt: 0, error: refusal }));
         continue;
@@ -177,8 +177,8 @@ export class RunState {
   }
 
   /** Why nothing may start now: the run was cancelled, or a block failed and failures stop the run. */
-  private refusal(cancelledMessage: string): BlockError | undefined {
-    if (this.cancelled) return { code: 'cancelled', message: cancelledMessage };
+  private refusal(): BlockError | undefined {
+    if (this.cancelled) return { code: 'cancelled', message: 'Cancelled before it started' };
     if (!this.input.stopOnBlockFailure) return undefined;
     const failed = [...this.results].find(([, r]) => r.status === 'failed')?.[0];
     return failed === undefined
@@ -195,7 +195,7 @@ export class RunState {
   /** A block whose upstream blocks have settled: settled as skipped, or queued as one unit or one per item. */
   private expand(uuid: string): Step[] {
     const unit = { name: uuid, block: uuid };
-    const refusal = this.refusal('Cancelled before it started');
+    const refusal = this.refusal();
     if (refusal) return this.settle(unit, { status: 'cancelled', attempt: 0, error: refusal });
     // Runs per item are checked one by one against their own upstream run (inputsOf).
     const before = this.input.upstream.get(uuid)!.filter((u) => this.inRun.has(u) && !this.paired(u, uuid));
