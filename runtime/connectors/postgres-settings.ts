@@ -10,6 +10,15 @@ export function isEmbeddedProfile(settings: Record<string, unknown>): boolean {
   return settings.PIPEWRIGHT_EMBEDDED === true || settings.PIPEWRIGHT_EMBEDDED === 'true';
 }
 
+/**
+ * How to reach PostgreSQL with a resolved profile: the embedded server (asked of `embedded`, with the
+ * profile's POSTGRES_SCHEMA if it names one), or the profile's own POSTGRES_* settings.
+ */
+export async function postgresFor(profile: string, settings: Record<string, unknown>, embedded: () => Promise<PostgresSettings>): Promise<PostgresSettings> {
+  if (!isEmbeddedProfile(settings)) return postgresSettingsOf(profile, settings);
+  return { ...(await embedded()), ...(settings.POSTGRES_SCHEMA ? { schema: String(settings.POSTGRES_SCHEMA) } : {}) };
+}
+
 /** PostgreSQL settings from a resolved profile's POSTGRES_* keys, with Mage's defaults. */
 export function postgresSettingsOf(profile: string, settings: Record<string, unknown>): PostgresSettings {
   const missing = ['POSTGRES_HOST', 'POSTGRES_USER', 'POSTGRES_DBNAME'].filter((k) => text(settings, k) === undefined);

@@ -62,10 +62,8 @@ function request(service: ServiceRequest): Promise<unknown> {
 
 /** How to reach PostgreSQL with a profile: the embedded server (asked of the runtime) or the profile's settings. */
 async function postgresSettings(task: BlockTask, profile: string): Promise<PostgresSettings> {
-  const [{ profileOf }, { isEmbeddedProfile, postgresSettingsOf }] = await Promise.all([import('../project/read-profile.js'), import('../connectors/postgres-settings.js')]);
-  const settings = profileOf(task.settings, profile);
-  if (!isEmbeddedProfile(settings)) return postgresSettingsOf(profile, settings);
-  return { ...((await request('embedded-postgres')) as PostgresSettings), ...(settings.POSTGRES_SCHEMA ? { schema: String(settings.POSTGRES_SCHEMA) } : {}) };
+  const [{ profileOf }, { postgresFor }] = await Promise.all([import('../project/read-profile.js'), import('../connectors/postgres-settings.js')]);
+  return postgresFor(profile, profileOf(task.settings, profile), async () => (await request('embedded-postgres')) as PostgresSettings);
 }
 
 async function postgres(task: BlockTask, profile: string) {

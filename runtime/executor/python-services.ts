@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EmbeddedPostgres } from '../connectors/embedded-postgres.js';
 import { PostgresIo, type PostgresExportOptions } from '../connectors/postgres.js';
-import { isEmbeddedProfile, postgresSettingsOf } from '../connectors/postgres-settings.js';
+import { isEmbeddedProfile, postgresFor } from '../connectors/postgres-settings.js';
 import { Dataset } from '../data/dataset.js';
 import { parquetSource, sqlString } from '../data/sql-text.js';
 import { profileOf } from '../project/read-profile.js';
@@ -40,15 +40,14 @@ export interface ServiceContext {
 export async function answerPython(task: BlockTask, request: PythonRequest, ctx: ServiceContext): Promise<unknown> {
   if (request.service === 'pipeline.trigger') return triggerPipeline(task, request);
   if (request.service.startsWith('gcs.') || request.service.startsWith('bigquery.')) return answerGoogle(task, request, ctx);
-  const io = await postgresFor(task, request.profile, ctx);
+  const io = await postgresIo(task, request.profile, ctx);
   if (request.service === 'postgres.export') {
     const { table, schema, ifExists, uniqueConstraints, uniqueConflictMethod } = request;
     const data = new Dataset(await ctx.duck(), parquetSource([request.file]));
     return io.export(data, { table, schema, ifExists, uniqueConstraints, uniqueConflictMethod });
   }
   if (request.service === 'postgres.load') {
-    const result = await io.load(request.query);
-    await (await ctx.duck()).run(`COPY (SELECT * FROM ${result.source}) TO ${sqlString(request.file)} (FORMAT parquet)`);
+    await writeParquet(ctx, await io.load(request.query), request.file);
     return null;
   }
   if (request.service === 'postgres.execute') {
@@ -94,8 +93,7 @@ async function answerGoogle(task: BlockTask, request: Exclude<PythonRequest, { s
     return warehouse.export(new Dataset(await ctx.duck(), parquetSource([request.file])), { dataset, table, ifExists });
   }
   if (request.service === 'bigquery.load') {
-    const result = await warehouse.query(request.query);
-    await (await ctx.duck()).run(`COPY (SELECT * FROM ${result.source}) TO ${sqlString(request.file)} (FORMAT parquet)`);
+    await writeParquet(ctx, await warehouse.query(request.query), request.file);
     return null;
   }
   throw new Error(`Unknown request ${request.service} from a Python block`);
@@ -122,10 +120,12 @@ function triggerPipeline(task: BlockTask, request: Extract<PythonRequest, { serv
   });
 }
 
-async function postgresFor(task: BlockTask, profile: string, ctx: ServiceContext): Promise<PostgresIo> {
-  const settings = profileOf(task.settings, profile);
-  const connection = isEmbeddedProfile(settings)
-    ? { ...(await ctx.embedded().ensure()), ...(settings.POSTGRES_SCHEMA ? { schema: String(settings.POSTGRES_SCHEMA) } : {}) }
-    : postgresSettingsOf(profile, settings);
+async function postgresIo(task: BlockTask, profile: string, ctx: ServiceContext): Promise<PostgresIo> {
+  const connection = await postgresFor(profile, profileOf(task.settings, profile), () => ctx.embedded().ensure());
   return new PostgresIo(connection, ctx.duck, task.workDir);
+}
+
+/** A query's result written as the parquet file the Python side reads back. */
+async function writeParquet(ctx: ServiceContext, result: Dataset, file: string): Promise<void> {
+  await (await ctx.duck()).run(`COPY (SELECT * FROM ${result.source}) TO ${sqlString(file)} (FORMAT parquet)`);
 }
