@@ -49,14 +49,7 @@ def work_file(suffix):
 
 def profile(name):
     """A profile of io_config.yaml as the run resolved it; its problem (unset variable, unknown name) as an error."""
-    settings = task['settings']
-    if 'ioConfig' not in settings:
-        raise ValueError(f'Cannot use profile "{name}": the project has no io_config.yaml; create one with profiles such as default:')
-    found = settings['profiles'].get(name)
-    if found is None:
-        known = ', '.join(settings['ioConfig']['known']) or 'none'
-        raise ValueError(f'{settings["ioConfig"]["where"]}: error: Cannot find profile "{name}" in io_config.yaml (profiles: {known}): add it or choose another with --profile')
-    errors = settings['fileErrors'] + ([found['error']] if 'error' in found else [])
-    if errors:
-        raise ValueError('\n'.join(errors))
-    return found['settings']
+    try:
+        return request('config.profile', profile=name)
+    except RuntimeError_ as error:
+        raise ValueError(str(error)) from None

@@ -25,7 +25,9 @@ export type PythonRequest =
   /** mage_ai's trigger_pipeline: a run of another pipeline of the project, waited for or not. */
   | { service: 'pipeline.trigger'; pipeline: string; variables: Record<string, unknown>; wait: boolean }
   /** Where pyarrow's GcsFileSystem() writes for this profile: the local bucket folders of an embedded one. */
-  | { service: 'gcs.filesystem'; profile: string };
+  | { service: 'gcs.filesystem'; profile: string }
+  /** A profile's resolved settings (mage_ai's ConfigFileLoader), or the error using it gives. */
+  | { service: 'config.profile'; profile: string };
 
 /** What the services need from the run: its embedded PostgreSQL, a DuckDB connection to read and write parquet. */
 export interface ServiceContext {
@@ -39,6 +41,7 @@ export interface ServiceContext {
  */
 export async function answerPython(task: BlockTask, request: PythonRequest, ctx: ServiceContext): Promise<unknown> {
   if (request.service === 'pipeline.trigger') return triggerPipeline(task, request);
+  if (request.service === 'config.profile') return profileOf(task.settings, request.profile);
   if (request.service.startsWith('gcs.') || request.service.startsWith('bigquery.')) return answerGoogle(task, request, ctx);
   const io = await postgresIo(task, request.profile, ctx);
   if (request.service === 'postgres.export') {
@@ -58,7 +61,7 @@ export async function answerPython(task: BlockTask, request: PythonRequest, ctx:
 }
 
 /** Cloud Storage (objects as files: the Python side reads and writes their formats) and BigQuery, or the embedded profile's local bucket and warehouse. */
-async function answerGoogle(task: BlockTask, request: Exclude<PythonRequest, { service: 'pipeline.trigger' }>, ctx: ServiceContext): Promise<unknown> {
+async function answerGoogle(task: BlockTask, request: Exclude<PythonRequest, { service: 'pipeline.trigger' | 'config.profile' }>, ctx: ServiceContext): Promise<unknown> {
   const settings = profileOf(task.settings, request.profile);
   if (request.service === 'gcs.filesystem') {
     if (isEmbeddedProfile(settings)) return { local: embeddedPaths(task.projectRoot).buckets };

@@ -140,6 +140,10 @@ test("a Python block's errors name its file and line; failed tests, wrong arity 
     arity: { language: 'python', code: lines('@data_loader', 'def load(data, more):', '    return data') },
     missing: { language: 'python', code: lines('import no_such_module_here', '@data_loader', 'def load(**kwargs):', '    return 1') },
     unshimmed: { language: 'python', code: lines('from mage_ai.io.s3 import S3', '@data_loader', 'def load(**kwargs):', '    return 1') },
+    profile: {
+      language: 'python',
+      code: lines('from mage_ai.io.config import ConfigFileLoader', '@data_loader', 'def load(**kwargs):', "    return ConfigFileLoader(None, 'nope').get('X')"),
+    },
   });
   const run = pipewright(['run', 'p'], { cwd: root, env: { PIPEWRIGHT_PYTHON: python } });
   assert.equal(run.code, 1);
@@ -157,6 +161,10 @@ test("a Python block's errors name its file and line; failed tests, wrong arity 
   assert.match(
     errorOf('unshimmed').message,
     /^mage_ai\.io\.s3 is not in Pipewright's stand-in for mage_ai \(it has [^)]*mage_ai\.io\.postgres[^)]*\): install Mage itself in .* -m pip install mage-ai/,
+  );
+  assert.match(
+    errorOf('profile').message,
+    /^ValueError: io_config\.yaml:\d+:\d+: error: Cannot find profile "nope" in io_config\.yaml \(profiles: default\): add it or choose another with --profile$/,
   );
 });
 
