@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { EmbeddedPostgres } from '../runtime/connectors/embedded-postgres.ts';
 import { writeTaxiCsv } from '../runtime/sample/write-taxi.ts';
 import type { BenchRow } from './runtime-bench.ts';
+import { timedRun } from './timed-run.ts';
 
-const CLI = join(import.meta.dirname, '../bin/pipewright.js');
 const MONTH = 1_369_765;
 const TLC_TABLE =
   'VendorID int, tpep_pickup_datetime timestamp, tpep_dropoff_datetime timestamp, passenger_count int, trip_distance float8, RatecodeID int, store_and_fwd_flag text, PULocationID int, DOLocationID int, payment_type int, fare_amount float8, extra float8, mta_tax float8, tip_amount float8, tolls_amount float8, improvement_surcharge float8, total_amount float8, congestion_surcharge float8';
@@ -53,23 +53,11 @@ export async function apiToPostgresBench(rows: BenchRow[]): Promise<void> {
       if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
     };
     psql(`DROP TABLE IF EXISTS copy_reference; CREATE TABLE copy_reference (${TLC_TABLE})`);
-    let start = performance.now();
+    const start = performance.now();
     psql(`\\copy copy_reference FROM '${csv}' CSV HEADER`);
     const reference = performance.now() - start;
-    const events = join(work, 'events.jsonl');
-    start = performance.now();
-    const code = await new Promise<number | null>((resolve) => {
-      spawn(process.execPath, [CLI, 'run', 'api_to_postgres', '--var', `taxi_url=${url}`, '--events', events], { cwd: project, stdio: 'ignore' }).on('exit', resolve);
-    });
-    const elapsed = performance.now() - start;
-    if (code !== 0) throw new Error(`api_to_postgres failed: see ${events}`);
-    const finished = readFileSync(events, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((e) => e.kind === 'block-finished');
-    const peak = Math.max(...finished.map((e) => e.peakMemoryBytes ?? 0));
-    console.error(`api_to_postgres: ${elapsed.toFixed(0)} ms (\\copy ${reference.toFixed(0)} ms); blocks: ${finished.map((e) => `${e.block} ${e.durationMs} ms`).join(', ')}`);
+    const { ms: elapsed, peak, blocks } = await timedRun(project, ['run', 'api_to_postgres', '--var', `taxi_url=${url}`], { events: join(work, 'events.jsonl') });
+    console.error(`api_to_postgres: ${elapsed.toFixed(0)} ms (\\copy ${reference.toFixed(0)} ms); blocks: ${blocks}`);
     rows.push({
       what: `api_to_postgres, the taxi month (${MONTH} rows): HTTP CSV.gz → transform → PostgreSQL`,
       value: elapsed,

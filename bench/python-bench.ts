@@ -1,12 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgres } from '../runtime/connectors/embedded-postgres.ts';
 import { writeTaxiCsv } from '../runtime/sample/write-taxi.ts';
 import type { BenchRow } from './runtime-bench.ts';
+import { timedRun } from './timed-run.ts';
 
-const CLI = join(import.meta.dirname, '../bin/pipewright.js');
 const MONTH = 1_369_765;
 
 const LOADER = `import pandas as pd
@@ -91,22 +91,6 @@ function benchPython(): string | { missing: string } {
   return python;
 }
 
-async function timedRun(project: string, name: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; peak: number; blocks: string }> {
-  const events = join(project, `${name}.events.jsonl`);
-  const start = performance.now();
-  const code = await new Promise<number | null>((resolve) => {
-    spawn(process.execPath, [CLI, 'run', name, '--events', events], { cwd: project, stdio: 'ignore', env }).on('exit', resolve);
-  });
-  const ms = performance.now() - start;
-  if (code !== 0) throw new Error(`${name} failed: see ${events}`);
-  const finished = readFileSync(events, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l))
-    .filter((e) => e.kind === 'block-finished');
-  return { ms, peak: Math.max(...finished.map((e) => e.peakMemoryBytes ?? 0)), blocks: finished.map((e) => `${e.block} ${e.durationMs} ms`).join(', ') };
-}
-
 /**
  * The taxi month through the course's pandas loader and transformer into PostgreSQL: the mage_ai
  * stand-in's export (parquet to the runtime, binary COPY) against Mage's own path written out
@@ -142,8 +126,8 @@ export async function pythonExportBench(rows: BenchRow[]): Promise<void> {
       BENCH_PG_PASSWORD: pg.password,
       BENCH_PG_DB: pg.database,
     };
-    const reference = await timedRun(project, 'mage', env);
-    const measured = await timedRun(project, 'shim', env);
+    const reference = await timedRun(project, ['run', 'mage'], { events: join(project, 'mage.events.jsonl'), env });
+    const measured = await timedRun(project, ['run', 'shim'], { events: join(project, 'shim.events.jsonl'), env });
     console.error(`python export: stand-in ${measured.ms.toFixed(0)} ms (${measured.blocks}); Mage's path ${reference.ms.toFixed(0)} ms (${reference.blocks})`);
     rows.push({
       what: `Python blocks, the taxi month (${MONTH} rows): pandas loader + transformer + mage_ai Postgres export`,
