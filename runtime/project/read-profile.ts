@@ -40,8 +40,3 @@ export function profileOf(settings: ProjectSettings, name: string): Record<strin
   if (errors.length > 0 || !('settings' in profile)) throw new Error(errors.join('\n'));
   return profile.settings;
 }
-
-/** Resolves one profile of a project's io_config.yaml; any problem is thrown as an error that names the file, line and fix. */
-export function readProfile(root: string, name: string, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
-  return profileOf(resolveProjectSettings(root, env), name);
-}

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readProfile } from '../../runtime/project/read-profile.ts';
+import { profileOf, resolveProjectSettings } from '../../runtime/project/read-profile.ts';
+
+/** A profile as a run resolves it, with no environment of the test's own. */
+const readProfile = (root: string, name: string) => profileOf(resolveProjectSettings(root, {}), name);
 import { pipewright } from '../helpers/cli.ts';
 import { applyWorkspaceEdit, lspSession, type WorkspaceEdit } from '../helpers/lsp-client.ts';
 import { pipelineProject } from '../helpers/pipeline-project.ts';
@@ -61,7 +64,7 @@ test("quick fixes in io_config.yaml: quote env_var's argument, move a literal pa
   assert.match(text, /^ {2}POSTGRES_PASSWORD: "\{\{ env_var\('POSTGRES_PASSWORD'\) \}\}" # written here by mistake$/m, 'the comment stays');
   assert.match(text, /^ {2}POSTGRES_USER: "\{\{ env_var\('PGUSER'\) \}\}"$/m);
   assert.equal(readFileSync(join(root, '.env'), 'utf8'), "POSTGRES_PASSWORD='hunter 2#'\n", '.env is created, the value quoted');
-  const dev = readProfile(root, 'dev', {});
+  const dev = readProfile(root, 'dev');
   assert.equal(dev.POSTGRES_PASSWORD, 'hunter 2#', 'the profile resolves to the same password, now from .env');
   assert.equal(dev.POSTGRES_USER, 'etl');
 });
@@ -129,8 +132,8 @@ test('a literal secret whose name .env already uses: the same value is only read
   );
   for (const action of actions) applyWorkspaceEdit(action.edit);
   assert.equal(readFileSync(join(root, '.env'), 'utf8'), 'PGUSER=etl\nPROD_POSTGRES_PASSWORD=hunter2\n', 'appended on a line of its own');
-  assert.equal(readProfile(root, 'dev', {}).POSTGRES_PASSWORD, 'postgres');
-  assert.equal(readProfile(root, 'prod', {}).POSTGRES_PASSWORD, 'hunter2');
+  assert.equal(readProfile(root, 'dev').POSTGRES_PASSWORD, 'postgres');
+  assert.equal(readProfile(root, 'prod').POSTGRES_PASSWORD, 'hunter2');
 });
 
 test('a variable put into SQL as text gets a hint whose quick fix passes it as a quoted literal, and the fixed block runs safely', async (t) => {
