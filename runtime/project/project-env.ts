@@ -12,19 +12,15 @@ export function readProjectEnv(root: string, host: ProjectHost = diskHost): Map<
   return new Map([...readDotenv(join(root, 'dev.env'), host), ...readDotenv(join(root, '.env'), host)]);
 }
 
-/** What applyProjectEnv put into an environment, so that a later call can take back what changed. */
+/** What applyEnv put into an environment, so that a later call can take back what changed. */
 const applied = new WeakMap<NodeJS.ProcessEnv, Map<string, string>>();
 
 /**
- * Gives an environment (a block worker's process.env) the project's .env and dev.env variables it
- * does not have, as env_var() reads them: the real environment wins. Called again (the next block,
- * the scheduler's next run), it first takes back the values it added, so an edited .env is seen.
+ * Gives an environment (a block worker's process.env) the project's .env and dev.env variables
+ * (read once by the run: readProjectEnv) it does not have, as env_var() reads them: the real
+ * environment wins. Called again (the next block, the next run), it first takes back the values it
+ * added, so an edited .env is seen.
  */
-export function applyProjectEnv(root: string, target: NodeJS.ProcessEnv = process.env, host: ProjectHost = diskHost): void {
-  applyEnv(readProjectEnv(root, host), target);
-}
-
-/** applyProjectEnv with variables already read (a run reads them once for all its blocks). */
 export function applyEnv(variables: Iterable<[string, string]>, target: NodeJS.ProcessEnv = process.env): void {
   const before = applied.get(target) ?? new Map<string, string>();
   for (const [name, value] of before) if (target[name] === value) delete target[name];
